@@ -1,0 +1,26 @@
+// The public face of @app/workflow-core: import from '@app/workflow-core', never from a deep path.
+export * from './definition.types';
+export * from './engine.types';
+export { workflowDefinitionSchema } from './workflow-definition.schema';
+export { validateDefinition } from './validate-definition.util';
+export { paramsSchemaProblems } from './schema-problems.util';
+export { evaluateGuard, guardProblems, GUARD_ROOTS } from './guard.util';
+export {
+  renderTemplates,
+  renderParams,
+  templatePaths,
+  resolvePath,
+  hasTemplate,
+  TEMPLATE_ROOTS,
+  type TemplateScope,
+  type TemplateLocation,
+} from './template.util';
+export {
+  compileWorkflow,
+  STEP_SUCCEEDED,
+  STEP_FAILED,
+  RUN_RETRY,
+  type CompiledWorkflow,
+  type WorkflowMachine,
+} from './compile-workflow.util';
+export { startRun, applyEvent, describeState, acceptedEvents } from './run-transition.util';
