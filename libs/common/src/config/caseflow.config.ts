@@ -1,0 +1,83 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+
+const splitList = ({ value }: { value: unknown }) =>
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean)
+    : value;
+
+/**
+ * Every setting Caseflow reads, validated once at start-up. Defaults work on a developer machine;
+ * `.env.example` documents each one.
+ */
+export class CaseflowConfig {
+  @Transform(({ value }) => (value === undefined || value === '' ? 3000 : Number(value)))
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  /** Unset: an embedded PostgreSQL under .caseflow/ (see libs/persistence). */
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must look like postgres://user@host:5432/caseflow' })
+  DATABASE_URL?: string;
+
+  @IsOptional()
+  @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must look like redis://127.0.0.1:6379' })
+  REDIS_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'CASEFLOW_ADMIN_KEY must be at least 16 characters' })
+  CASEFLOW_ADMIN_KEY?: string;
+
+  /** BullMQ key prefix, so several deployments or test suites can share one Redis. */
+  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'CASEFLOW_QUEUE_PREFIX may hold letters, digits, "-" and "_" only' })
+  CASEFLOW_QUEUE_PREFIX = 'caseflow';
+
+  @Transform(({ value }) => (value === undefined || value === '' ? 10 : Number(value)))
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  WORKER_CONCURRENCY = 10;
+
+  /** Names of environment variables that templates may read as `env.NAME`. */
+  @Transform(splitList)
+  @IsString({ each: true })
+  CASEFLOW_ENV_ALLOW: string[] = [];
+
+  /** Hosts or CIDRs that http/webhook steps may call even when private or loopback. */
+  @Transform(splitList)
+  @IsString({ each: true })
+  CASEFLOW_OUTBOUND_ALLOW: string[] = [];
+
+  /** Largest accepted request body, in bytes or with a unit (`1mb`). */
+  @Matches(/^\d+(b|kb|mb)?$/i, { message: 'CASEFLOW_BODY_LIMIT must be a size such as 1mb or 500kb' })
+  CASEFLOW_BODY_LIMIT = '1mb';
+
+  /** Folder of definitions published at start-up into the `default` organization. */
+  @IsString()
+  CASEFLOW_WORKFLOWS_DIR = 'workflows';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+}
+
+export class ConfigError extends Error {}
+
+/** Reads and validates the environment; throws one readable error listing every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): CaseflowConfig {
+  const known = Object.keys(new CaseflowConfig()).concat(['DATABASE_URL', 'REDIS_URL', 'CASEFLOW_ADMIN_KEY']);
+  const raw: Record<string, unknown> = {};
+  for (const name of known) if (env[name] !== undefined && env[name] !== '') raw[name] = env[name];
+  const config = plainToInstance(CaseflowConfig, raw);
+  const errors = validateSync(config, { whitelist: true });
+  if (errors.length > 0) {
+    const lines = errors.flatMap((error) => Object.values(error.constraints ?? {}).map((text) => `  - ${error.property}: ${text}`));
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return config;
+}

@@ -1,0 +1,6 @@
+export * from './errors/domain.error';
+export * from './auth/auth-context';
+export * from './config/caseflow.config';
+export * from './config/config.module';
+export * from './uuid.util';
+export * from './run-main.util';

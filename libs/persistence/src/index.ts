@@ -1,0 +1,4 @@
+export * from './data-source.options';
+export * from './ensure-database.util';
+export * from './persistence.module';
+export * from './database-url.util';
