@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { CaseflowConfig, ConfigModule } from '@app/common';
+import { PersistenceModule } from '@app/persistence';
+import { QueueModule } from '@app/queue';
+
+/**
+ * Process-wide infrastructure, imported once by each process's root module: validated config,
+ * structured logs, the PostgreSQL connection (migrations applied) and the Redis/BullMQ connection.
+ * The API and worker modules compose on top of it, alone or together.
+ */
+@Module({
+  imports: [
+    ConfigModule,
+    LoggerModule.forRootAsync({
+      inject: [CaseflowConfig],
+      useFactory: (config: CaseflowConfig) => ({
+        pinoHttp: {
+          level: config.LOG_LEVEL,
+          // Keys and bodies never reach the logs.
+          redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'], censor: '[redacted]' },
+          autoLogging: { ignore: (req) => req.url === '/metrics' || (req.url ?? '').startsWith('/v1/health') },
+          customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+        },
+      }),
+    }),
+    PersistenceModule,
+    QueueModule,
+  ],
+  exports: [ConfigModule, QueueModule],
+})
+export class PlatformModule {}

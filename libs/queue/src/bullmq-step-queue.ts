@@ -1,0 +1,29 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { stepJobOptions } from './job-options';
+import { JobName, QueueName } from './queue-names';
+import { StepJob, stepJobId } from './step-job.types';
+import { StepQueue } from './step-queue';
+
+@Injectable()
+export class BullmqStepQueue extends StepQueue {
+  constructor(@InjectQueue(QueueName.Steps) private readonly queue: Queue) {
+    super();
+  }
+
+  async enqueue(jobs: StepJob[]): Promise<void> {
+    if (jobs.length === 0) return;
+    await this.queue.addBulk(
+      jobs.map((job) => ({
+        name: JobName.ExecuteStep,
+        data: { stepExecutionId: job.stepExecutionId, runId: job.runId, organizationId: job.organizationId },
+        opts: stepJobOptions(job),
+      })),
+    );
+  }
+
+  async remove(stepExecutionIds: string[]): Promise<void> {
+    await Promise.all(stepExecutionIds.map((id) => this.queue.remove(stepJobId(id)).catch(() => 0)));
+  }
+}

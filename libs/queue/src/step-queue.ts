@@ -1,0 +1,9 @@
+import type { StepJob } from './step-job.types';
+
+/** The port the runtime enqueues step executions through; BullmqStepQueue is its adapter. */
+export abstract class StepQueue {
+  /** Adds jobs; a job whose id is already queued is not added twice. */
+  abstract enqueue(jobs: StepJob[]): Promise<void>;
+  /** Best effort: a job already running cannot be removed, and finds its step skipped instead. */
+  abstract remove(stepExecutionIds: string[]): Promise<void>;
+}

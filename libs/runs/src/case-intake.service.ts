@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import { Actor, UnprocessableError } from '@app/common';
+import { CasesService, CaseView, NewCase } from '@app/cases';
+import { WorkflowsService } from '@app/workflows';
+import { RunTransaction } from './run-transaction.service';
+import { RunsService } from './runs.service';
+import { toRunSummary } from './run.view';
+
+export interface CaseIntake extends Omit<NewCase, 'statusSet'> {
+  /** Key of a workflow to start on the new case at once. */
+  workflow?: string;
+  statusSet?: string;
+}
+
+/** Creating a case, and starting its workflow, in one transaction: no case is left without its run. */
+@Injectable()
+export class CaseIntakeService {
+  constructor(
+    private readonly transaction: RunTransaction,
+    private readonly cases: CasesService,
+    private readonly runs: RunsService,
+    private readonly workflows: WorkflowsService,
+  ) {}
+
+  async create(organizationId: string, intake: CaseIntake, actor: Actor): Promise<CaseView & { runs: ReturnType<typeof toRunSummary>[] }> {
+    const created = await this.transaction.run(async (manager, outbox) => {
+      let statusSet = intake.statusSet;
+      if (intake.workflow) {
+        const { definition } = await this.workflows.latest(organizationId, intake.workflow, manager);
+        const definitionSet = definition.statusSet ?? 'default';
+        if (statusSet && statusSet !== definitionSet) {
+          throw new UnprocessableError('STATUS_SET_MISMATCH', `Workflow "${intake.workflow}" uses status set "${definitionSet}", not "${statusSet}".`);
+        }
+        if (definition.caseType && definition.caseType !== intake.type) {
+          throw new UnprocessableError('CASE_TYPE_MISMATCH', `Workflow "${intake.workflow}" runs on cases of type "${definition.caseType}", not "${intake.type}".`);
+        }
+        statusSet = definitionSet;
+      }
+      const row = await this.cases.create(manager, organizationId, { ...intake, statusSet }, actor);
+      if (intake.workflow) await this.runs.startInTransaction(manager, outbox, organizationId, row.id, intake.workflow);
+      return row;
+    });
+    const [view, runs] = await Promise.all([this.cases.view(organizationId, created.id), this.runs.summariesForCase(organizationId, created.id)]);
+    return { ...view, runs };
+  }
+}

@@ -1,0 +1,39 @@
+import type { CaseEntity } from '@app/cases';
+import type { GuardScope, RunContext } from '@app/workflow-core';
+import type { RunEntity } from './run.entity';
+
+/** What guards and templates see of the case: its public shape, not its storage. */
+export function caseScope(row: CaseEntity) {
+  return {
+    id: row.id,
+    type: row.type,
+    status: row.status,
+    statusSet: row.statusSet,
+    assignee: row.assignee,
+    tags: row.tags,
+    data: row.data,
+    version: row.version,
+    parentId: row.parentId,
+  };
+}
+
+export function runScope(run: RunEntity) {
+  return { id: run.id, workflow: run.workflowKey, version: run.workflowVersion, state: run.state, status: run.status };
+}
+
+export function guardScope(run: RunEntity, row: CaseEntity): GuardScope {
+  return { case: caseScope(row), run: runScope(run) };
+}
+
+/** The scope step params are rendered against when the step executes. */
+export function templateScope(run: RunEntity, row: CaseEntity, env: Record<string, string>) {
+  const context: RunContext = run.snapshot.context;
+  return {
+    case: caseScope(row),
+    run: runScope(run),
+    steps: context.steps,
+    vars: context.vars,
+    event: context.event ?? null,
+    env,
+  };
+}

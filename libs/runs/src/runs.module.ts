@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ActionsModule } from '@app/actions';
+import { CasesModule } from '@app/cases';
+import { WorkflowsModule } from '@app/workflows';
+import { CaseIntakeService } from './case-intake.service';
+import { RunHistoryEntity } from './run-history.entity';
+import { RunTransaction } from './run-transaction.service';
+import { RunEntity } from './run.entity';
+import { RunRepository } from './run.repository';
+import { RunsService } from './runs.service';
+import { StepExecutionEntity } from './step-execution.entity';
+import { StepExecutorService } from './step-executor.service';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([RunEntity, StepExecutionEntity, RunHistoryEntity]), ActionsModule, CasesModule, WorkflowsModule],
+  providers: [RunTransaction, RunRepository, RunsService, StepExecutorService, CaseIntakeService],
+  exports: [RunsService, StepExecutorService, CaseIntakeService],
+})
+export class RunsModule {}

@@ -1,0 +1,129 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Actor, ConflictError, UnprocessableError } from '@app/common';
+import { CasesService } from '@app/cases';
+import { WorkflowsService } from '@app/workflows';
+import { acceptedEvents, applyEvent, startRun } from '@app/workflow-core';
+import { guardScope } from './run-scope.util';
+import { QueueOutbox, RunTransaction } from './run-transaction.service';
+import { ACTIVE_RUN_STATUSES, RunEntity } from './run.entity';
+import { RunRepository } from './run.repository';
+import { RunView, toRunSummary, toRunView } from './run.view';
+
+export interface RunEvent {
+  type: string;
+  payload?: unknown;
+}
+
+/** Use-cases of runs: start one, send it events, retry a failed one, read its timeline. */
+@Injectable()
+export class RunsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transaction: RunTransaction,
+    private readonly runs: RunRepository,
+    private readonly cases: CasesService,
+    private readonly workflows: WorkflowsService,
+  ) {}
+
+  async start(organizationId: string, caseId: string, workflowKey: string): Promise<RunView> {
+    const run = await this.transaction.run((manager, outbox) => this.startInTransaction(manager, outbox, organizationId, caseId, workflowKey));
+    return this.get(organizationId, run.id);
+  }
+
+  /** Starts a run of the latest version of a workflow on a case, inside the caller's transaction. */
+  async startInTransaction(manager: EntityManager, outbox: QueueOutbox, organizationId: string, caseId: string, workflowKey: string): Promise<RunEntity> {
+    const target = await this.cases.lockCase(manager, organizationId, caseId);
+    const version = await this.workflows.latest(organizationId, workflowKey, manager);
+    const statusSet = version.definition.statusSet ?? 'default';
+    if (statusSet !== target.statusSet) {
+      throw new UnprocessableError(
+        'STATUS_SET_MISMATCH',
+        `Workflow "${workflowKey}" uses status set "${statusSet}" but case ${caseId} uses "${target.statusSet}".`,
+      );
+    }
+    const active = await manager.findOne(RunEntity, { where: ACTIVE_RUN_STATUSES.map((status) => ({ caseId, status })) });
+    if (active) {
+      throw new ConflictError('CASE_HAS_ACTIVE_RUN', `Case ${caseId} already has an active run (${active.id}).`, { runId: active.id });
+    }
+    const result = startRun(this.workflows.compiled(version));
+    const run = await manager.save(
+      RunEntity,
+      manager.create(RunEntity, {
+        organizationId,
+        caseId,
+        workflowVersionId: version.id,
+        workflowKey: version.key,
+        workflowVersion: version.version,
+        status: result.status,
+        state: result.state,
+        snapshot: result.snapshot,
+        error: null,
+        currentStepExecutionId: null,
+        endedAt: null,
+      }),
+    );
+    return this.runs.applyTransition(manager, run, result, outbox);
+  }
+
+  /**
+   * Applies an event to a run under its row lock, so concurrent events are applied one after
+   * another. An event the current state does not accept is recorded in the timeline and refused.
+   */
+  async sendEvent(organizationId: string, runId: string, event: RunEvent, actor: Actor): Promise<RunView> {
+    const outcome = await this.transaction.run(async (manager, outbox) => {
+      const run = await this.runs.lock(manager, organizationId, runId);
+      if (!ACTIVE_RUN_STATUSES.includes(run.status)) {
+        await this.runs.recordEvent(manager, run.id, event.type, false, { payload: event.payload, actor: actor.id, reason: `run is ${run.status}` });
+        return { accepted: false as const, reason: 'RUN_NOT_ACTIVE' as const, run };
+      }
+      const compiled = this.workflows.compiled(await this.workflows.versionById(run.workflowVersionId, manager));
+      const caseRow = await this.cases.findCase(organizationId, run.caseId, manager);
+      const result = applyEvent(compiled, run.snapshot, { type: event.type, payload: event.payload }, guardScope(run, caseRow));
+      await this.runs.recordEvent(manager, run.id, event.type, result.accepted, { payload: event.payload, actor: actor.id });
+      if (!result.accepted) return { accepted: false as const, reason: 'EVENT_NOT_ACCEPTED' as const, run, expected: acceptedEvents(compiled, run.snapshot) };
+      await this.runs.applyTransition(manager, run, result, outbox, { leavingState: true });
+      return { accepted: true as const, run };
+    });
+    if (!outcome.accepted) {
+      if (outcome.reason === 'RUN_NOT_ACTIVE') {
+        throw new ConflictError('RUN_NOT_ACTIVE', `Run ${runId} is ${outcome.run.status} and accepts no events.`, { status: outcome.run.status });
+      }
+      throw new ConflictError('EVENT_NOT_ACCEPTED', `State "${outcome.run.state}" does not accept event "${event.type}" now.`, {
+        state: outcome.run.state,
+        event: event.type,
+        acceptedEvents: outcome.expected,
+      });
+    }
+    return this.get(organizationId, runId);
+  }
+
+  /** Resumes a failed run at the step that failed, as a new step execution. */
+  async retry(organizationId: string, runId: string, actor: Actor): Promise<RunView> {
+    await this.transaction.run(async (manager, outbox) => {
+      const run = await this.runs.lock(manager, organizationId, runId);
+      if (run.status !== 'failed') {
+        throw new ConflictError('RUN_NOT_FAILED', `Run ${runId} is ${run.status}; only a failed run can be retried.`, { status: run.status });
+      }
+      const compiled = this.workflows.compiled(await this.workflows.versionById(run.workflowVersionId, manager));
+      const result = applyEvent(compiled, run.snapshot, { type: 'caseflow.run.retry' });
+      await this.runs.recordEvent(manager, run.id, 'caseflow.run.retry', result.accepted, { actor: actor.id });
+      if (!result.accepted) throw new ConflictError('RUN_NOT_RETRYABLE', `Run ${runId} cannot be retried from state "${run.state}".`);
+      await this.runs.applyTransition(manager, run, result, outbox);
+    });
+    return this.get(organizationId, runId);
+  }
+
+  async get(organizationId: string, runId: string): Promise<RunView> {
+    const manager = this.dataSource.manager;
+    const run = await this.runs.find(manager, organizationId, runId);
+    const { steps, history } = await this.runs.timeline(manager, run.id);
+    return toRunView(run, steps, history);
+  }
+
+  async summariesForCase(organizationId: string, caseId: string) {
+    const runs = await this.runs.listForCases(this.dataSource.manager, organizationId, [caseId]);
+    return runs.map(toRunSummary);
+  }
+}
