@@ -1,0 +1,70 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiKeysService, DEFAULT_ORGANIZATION_SLUG, OrganizationsService } from '@app/auth';
+import { AuthContext, ForbiddenError } from '@app/common';
+import { StatusesService } from '@app/statuses';
+import { CurrentAuth } from '../auth/current-auth.decorator';
+import { Roles } from '../auth/roles.decorator';
+import { CreateApiKeyDto, CreateOrganizationDto, CreateStatusDto } from './dto/admin.dto';
+
+@ApiTags('admin')
+@ApiBearerAuth()
+@Roles('admin')
+@Controller('admin')
+export class AdminController {
+  constructor(
+    private readonly organizations: OrganizationsService,
+    private readonly apiKeys: ApiKeysService,
+    private readonly statuses: StatusesService,
+  ) {}
+
+  @Post('organizations')
+  @ApiOperation({ summary: 'Create an organization (admins of "default" only); returns its first admin key, shown once' })
+  async createOrganization(@CurrentAuth() auth: AuthContext, @Body() body: CreateOrganizationDto) {
+    const own = await this.organizations.findById(auth.organizationId);
+    if (own?.slug !== DEFAULT_ORGANIZATION_SLUG) throw new ForbiddenError('Only admins of the default organization may create organizations.');
+    const { organization, apiKey } = await this.organizations.create(body.name, body.slug);
+    return {
+      organization: { id: organization.id, name: organization.name, slug: organization.slug, createdAt: organization.createdAt },
+      apiKey: { id: apiKey.id, role: apiKey.role, apiKey: apiKey.apiKey },
+    };
+  }
+
+  @Post('api-keys')
+  @ApiOperation({ summary: 'Issue an API key for a role; the key is shown once' })
+  async createApiKey(@CurrentAuth() auth: AuthContext, @Body() body: CreateApiKeyDto) {
+    const issued = await this.apiKeys.issue(auth.organizationId, body.role, body.name);
+    return { id: issued.id, name: issued.name, role: issued.role, apiKey: issued.apiKey };
+  }
+
+  @Get('api-keys')
+  async listApiKeys(@CurrentAuth() auth: AuthContext) {
+    return { items: await this.apiKeys.list(auth.organizationId) };
+  }
+
+  @Delete('api-keys/:id')
+  @HttpCode(204)
+  async revokeApiKey(@CurrentAuth() auth: AuthContext, @Param('id') id: string) {
+    await this.apiKeys.revoke(auth.organizationId, id);
+  }
+
+  @Get('statuses')
+  @ApiOperation({ summary: 'Status sets with their statuses' })
+  async listStatuses(@CurrentAuth() auth: AuthContext) {
+    return { items: await this.statuses.listSets(auth.organizationId) };
+  }
+
+  @Post('statuses')
+  @ApiOperation({ summary: 'Add a custom status to a set (the set is created when new)' })
+  async createStatus(@CurrentAuth() auth: AuthContext, @Body() body: CreateStatusDto) {
+    const status = await this.statuses.addStatus(auth.organizationId, body);
+    const { setKey, key, label, category, terminal, initial, actions } = status;
+    return { set: setKey, key, label, category, terminal, initial, actions };
+  }
+
+  @Delete('statuses/:set/:key')
+  @HttpCode(204)
+  async deleteStatus(@CurrentAuth() auth: AuthContext, @Param('set') set: string, @Param('key') key: string) {
+    await this.statuses.deleteStatus(auth.organizationId, set, key);
+  }
+}

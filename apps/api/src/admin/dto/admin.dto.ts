@@ -1,0 +1,75 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMaxSize, IsBoolean, IsIn, IsObject, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { ROLES, Role } from '@app/common';
+import { CASE_ACTIONS, CaseAction, STATUS_CATEGORIES, StatusCategory } from '@app/statuses';
+
+const KEY = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+const KEY_MESSAGE = 'must be lower-case letters, digits, "-" or "_" (1-64), starting with a letter or digit';
+
+export class CreateOrganizationDto {
+  @ApiProperty({ example: 'Acme Bank' })
+  @IsString()
+  @Length(1, 200)
+  name: string;
+
+  @ApiProperty({ example: 'acme' })
+  @Matches(KEY, { message: `slug ${KEY_MESSAGE}` })
+  slug: string;
+}
+
+export class CreateApiKeyDto {
+  @ApiProperty({ enum: ROLES })
+  @IsIn(ROLES)
+  role: Role;
+
+  @ApiProperty({ example: 'onboarding pipeline' })
+  @IsString()
+  @Length(1, 200)
+  name: string;
+}
+
+export class CreateStatusDto {
+  @ApiProperty({ example: 'kyb', description: 'Status set; created when new' })
+  @Matches(KEY, { message: `set ${KEY_MESSAGE}` })
+  set: string;
+
+  @ApiProperty({ example: 'awaiting_ubo' })
+  @Matches(KEY, { message: `key ${KEY_MESSAGE}` })
+  key: string;
+
+  @ApiProperty({ example: 'Awaiting UBO documents' })
+  @IsString()
+  @Length(1, 200)
+  label: string;
+
+  @ApiProperty({ enum: STATUS_CATEGORIES })
+  @IsIn(STATUS_CATEGORIES)
+  category: StatusCategory;
+
+  @ApiPropertyOptional({ default: false })
+  @IsOptional()
+  @IsBoolean()
+  terminal?: boolean;
+
+  @ApiPropertyOptional({ description: 'Make it the status new cases of the set start in' })
+  @IsOptional()
+  @IsBoolean()
+  initial?: boolean;
+
+  @ApiPropertyOptional({ enum: CASE_ACTIONS, isArray: true })
+  @IsOptional()
+  @ArrayMaxSize(CASE_ACTIONS.length)
+  @IsIn(CASE_ACTIONS, { each: true })
+  actions?: CaseAction[];
+
+  @ApiPropertyOptional({ description: 'Label of the set, when this creates it' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  setLabel?: string;
+
+  @ApiPropertyOptional({ description: 'Where each case action leads, when this creates the set', example: { approve: 'approved' } })
+  @IsOptional()
+  @IsObject()
+  actionTargets?: Partial<Record<CaseAction, string>>;
+}

@@ -1,0 +1,10 @@
+import { Module } from '@nestjs/common';
+import { RunsModule } from '@app/runs';
+import { StepProcessor } from './step.processor';
+
+/** The queue shell: one processor per queue over the runs library. */
+@Module({
+  imports: [RunsModule],
+  providers: [StepProcessor],
+})
+export class WorkerModule {}
