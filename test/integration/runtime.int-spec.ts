@@ -1,0 +1,286 @@
+import { DataSource } from 'typeorm';
+import { StepExecutorService } from '@app/runs';
+import { ApiClient, RunBody } from '../support/api-client';
+import { FlakyTestAction } from '../support/test-actions';
+import { startTestApp, TestApp } from '../support/test-app';
+
+/**
+ * The spine against the real PostgreSQL and Redis: steps run as BullMQ jobs in a worker, effects
+ * commit with the step, and failures follow continueOnError, onError or fail the run.
+ */
+describe('workflow runtime (PostgreSQL + Redis)', () => {
+  let testApp: TestApp;
+  let author: ApiClient;
+  let pipeline: ApiClient;
+
+  beforeAll(async () => {
+    testApp = await startTestApp('runtime');
+    author = await ApiClient.withRole(testApp, 'author');
+    pipeline = await ApiClient.withRole(testApp, 'pipeline');
+  });
+
+  afterAll(async () => {
+    await testApp?.close();
+  });
+
+  async function publish(definition: object) {
+    const response = await author.post('/v1/workflows', definition);
+    expect(response.body).toEqual({ key: (definition as { key: string }).key, version: expect.any(Number) });
+    expect(response.status).toBe(201);
+    return response.body as { key: string; version: number };
+  }
+
+  async function startCase(workflow: string, data: object = {}) {
+    const response = await pipeline.post('/v1/cases', { type: 'person', workflow, data });
+    expect(response.status).toBe(201);
+    expect(response.body.runs).toHaveLength(1);
+    return { caseId: response.body.id as string, runId: response.body.runs[0].id as string };
+  }
+
+  async function caseStatus(caseId: string) {
+    return (await pipeline.get(`/v1/cases/${caseId}`)).body.status as string;
+  }
+
+  const threeSteps = (key: string, middle: object) => ({
+    key,
+    name: key,
+    initial: 'process',
+    states: {
+      process: {
+        steps: [
+          { id: 'mark', action: 'case.updateStatus', params: { status: 'pending', reason: 'processing' } },
+          { id: 'registry', action: 'test.flaky', ...middle },
+          { id: 'finish', action: 'case.updateStatus', params: { status: 'approved', reason: 'all checks done' } },
+        ],
+        next: 'done',
+      },
+      done: { type: 'final' },
+    },
+  });
+
+  const stepsById = (run: RunBody) => Object.fromEntries(run.steps.map((step) => [step.stepId, step]));
+
+  it('with continueOnError, a failing middle step is recorded and the run completes', async () => {
+    await publish(threeSteps('coe', { params: { failTimes: 99 }, continueOnError: true }));
+    const { caseId, runId } = await startCase('coe');
+    const run = await pipeline.settled(runId);
+
+    expect(run.status).toBe('completed');
+    expect(run.state).toBe('done');
+    const steps = stepsById(run);
+    expect(steps.mark.status).toBe('succeeded');
+    expect(steps.registry.status).toBe('failed');
+    expect(steps.registry.error).toEqual({ code: 'PROVIDER_DOWN', message: 'provider unavailable (call 1)' });
+    expect(steps.finish.status).toBe('succeeded');
+    expect(run.context.steps.registry.error).toEqual({ code: 'PROVIDER_DOWN', message: 'provider unavailable (call 1)' });
+    expect(run.states.map((entry) => entry.state)).toEqual(['process', 'done']);
+    expect(await caseStatus(caseId)).toBe('approved');
+  });
+
+  it('without continueOnError, the run fails at that step and later steps never run; retry resumes it', async () => {
+    await publish(threeSteps('strict', { params: { failTimes: 1 } }));
+    const { caseId, runId } = await startCase('strict');
+    const failed = await pipeline.settled(runId);
+
+    expect(failed.status).toBe('failed');
+    expect(failed.state).toBe('process');
+    expect(failed.error).toEqual({ code: 'PROVIDER_DOWN', message: 'provider unavailable (call 1)', stepId: 'registry' });
+    expect(failed.steps.map((step) => `${step.stepId}:${step.status}`)).toEqual(['mark:succeeded', 'registry:failed']);
+    expect(await caseStatus(caseId)).toBe('pending');
+
+    const refused = await pipeline.post(`/v1/runs/${runId}/events`, { type: 'ANYTHING' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('RUN_NOT_ACTIVE');
+
+    const retried = await pipeline.post(`/v1/runs/${runId}/retry`);
+    expect(retried.status).toBe(200);
+    const completed = await pipeline.settled(runId);
+    expect(completed.status).toBe('completed');
+    expect(completed.steps.map((step) => `${step.stepId}:${step.status}`)).toEqual(['mark:succeeded', 'registry:failed', 'registry:succeeded', 'finish:succeeded']);
+    expect(await caseStatus(caseId)).toBe('approved');
+
+    const again = await pipeline.post(`/v1/runs/${runId}/retry`);
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('RUN_NOT_FAILED');
+  });
+
+  it('follows onError to the state it names', async () => {
+    await publish({
+      key: 'fallback',
+      name: 'fallback',
+      initial: 'check',
+      states: {
+        check: { steps: [{ id: 'lookup', action: 'test.flaky', params: { failTimes: 99 } }], onError: 'manual', next: 'done' },
+        manual: { type: 'final', steps: [{ id: 'decline', action: 'case.updateStatus', params: { status: 'declined', reason: 'registry unavailable' } }] },
+        done: { type: 'final' },
+      },
+    });
+    const { caseId, runId } = await startCase('fallback');
+    const run = await pipeline.settled(runId);
+    expect(run.status).toBe('completed');
+    expect(run.state).toBe('manual');
+    expect(run.states.map((entry) => entry.state)).toEqual(['check', 'manual']);
+    expect(stepsById(run).lookup.status).toBe('failed');
+    expect(await caseStatus(caseId)).toBe('declined');
+  });
+
+  it('retries make exactly the configured number of attempts, with backoff', async () => {
+    const flaky = testApp.get(FlakyTestAction);
+    await publish({
+      key: 'retrying',
+      name: 'retrying',
+      initial: 'call',
+      states: {
+        call: {
+          steps: [
+            { id: 'recovers', action: 'test.flaky', params: { failTimes: 2 }, retry: { maxAttempts: 3, backoff: { type: 'fixed', delayMs: 100 } } },
+            { id: 'gives-up', action: 'test.flaky', params: { failTimes: 99 }, retry: { maxAttempts: 3, backoff: { type: 'exponential', delayMs: 50 } } },
+          ],
+          next: 'done',
+        },
+        done: { type: 'final' },
+      },
+    });
+    const { runId } = await startCase('retrying');
+    const run = await pipeline.settled(runId);
+    const steps = stepsById(run);
+    expect(steps.recovers).toMatchObject({ status: 'succeeded', attempts: 3, output: { ok: true, call: 3, attempt: 3 } });
+    expect(steps['gives-up']).toMatchObject({ status: 'failed', attempts: 3 });
+    expect(flaky.calls.get(`${runId}/recovers`)).toBe(3);
+    expect(flaky.calls.get(`${runId}/gives-up`)).toBe(3);
+    expect(run.status).toBe('failed');
+  });
+
+  it('accepts an event only where the state has it, with JSONLogic guards over the case', async () => {
+    await publish({
+      key: 'review',
+      name: 'review',
+      initial: 'review',
+      states: {
+        review: {
+          steps: [{ id: 'to-review', action: 'case.updateStatus', params: { status: 'pending' } }],
+          on: {
+            CASE_APPROVED: 'approved',
+            RISK_CHANGED: { target: 'escalated', guard: { '>': [{ var: 'case.data.riskScore' }, 80] } },
+          },
+        },
+        escalated: { on: { CASE_APPROVED: 'approved' } },
+        approved: { type: 'final', steps: [{ id: 'approve', action: 'case.updateStatus', params: { status: 'approved' } }] },
+      },
+    });
+    const low = await startCase('review', { riskScore: 20 });
+    expect((await pipeline.settled(low.runId)).status).toBe('waiting');
+
+    const unknown = await pipeline.post(`/v1/runs/${low.runId}/events`, { type: 'COLLECTION_COMPLETED' });
+    expect(unknown.status).toBe(409);
+    expect(unknown.body.error).toMatchObject({ code: 'EVENT_NOT_ACCEPTED', details: { state: 'review', acceptedEvents: ['CASE_APPROVED', 'RISK_CHANGED'] } });
+    const guarded = await pipeline.post(`/v1/runs/${low.runId}/events`, { type: 'RISK_CHANGED' });
+    expect(guarded.status).toBe(409);
+
+    const high = await startCase('review', { riskScore: 95 });
+    await pipeline.settled(high.runId);
+    const escalated = await pipeline.post(`/v1/runs/${high.runId}/events`, { type: 'RISK_CHANGED' });
+    expect(escalated.status).toBe(200);
+    expect(escalated.body.state).toBe('escalated');
+
+    const approved = await pipeline.post(`/v1/runs/${low.runId}/events`, { type: 'CASE_APPROVED', payload: { by: 'pipeline' } });
+    expect(approved.status).toBe(200);
+    const run = await pipeline.settled(low.runId);
+    expect(run.status).toBe('completed');
+    expect(run.events).toEqual([
+      expect.objectContaining({ type: 'COLLECTION_COMPLETED', accepted: false }),
+      expect.objectContaining({ type: 'RISK_CHANGED', accepted: false }),
+      expect.objectContaining({ type: 'CASE_APPROVED', accepted: true }),
+    ]);
+    expect(await caseStatus(low.caseId)).toBe('approved');
+  });
+
+  it('applies concurrent events to one run one after another, none lost', async () => {
+    const states: Record<string, object> = {};
+    const count = 12;
+    for (let i = 0; i < count; i++) states[`s${i}`] = { on: { NEXT: `s${i + 1}` } };
+    states[`s${count}`] = { type: 'final' };
+    await publish({ key: 'ladder', name: 'ladder', initial: 's0', states });
+    const { runId } = await startCase('ladder');
+
+    const responses = await Promise.all(Array.from({ length: count }, () => pipeline.post(`/v1/runs/${runId}/events`, { type: 'NEXT' })));
+    expect(responses.map((response) => response.status)).toEqual(Array(count).fill(200));
+    const run = await pipeline.settled(runId);
+    expect(run.status).toBe('completed');
+    expect(run.state).toBe(`s${count}`);
+    expect(run.events.filter((event) => event.accepted)).toHaveLength(count);
+    expect(run.states.map((entry) => entry.state)).toEqual(Array.from({ length: count + 1 }, (_, i) => `s${i}`));
+  });
+
+  it('keeps the version a run started with while new runs take the latest', async () => {
+    const definition = (status: string) => ({
+      key: 'pinned',
+      name: 'pinned',
+      initial: 'wait',
+      states: { wait: { on: { GO: 'end' } }, end: { type: 'final', steps: [{ id: 'set', action: 'case.updateStatus', params: { status } }] } },
+    });
+    const first = await publish(definition('approved'));
+    const old = await startCase('pinned');
+    const second = await publish(definition('declined'));
+    expect(second.version).toBe(first.version + 1);
+    const fresh = await startCase('pinned');
+
+    await pipeline.post(`/v1/runs/${old.runId}/events`, { type: 'GO' });
+    await pipeline.post(`/v1/runs/${fresh.runId}/events`, { type: 'GO' });
+    expect((await pipeline.settled(old.runId)).version).toBe(first.version);
+    expect((await pipeline.settled(fresh.runId)).version).toBe(second.version);
+    expect(await caseStatus(old.caseId)).toBe('approved');
+    expect(await caseStatus(fresh.caseId)).toBe('declined');
+  });
+});
+
+describe('step delivery (PostgreSQL + Redis, no worker running)', () => {
+  let testApp: TestApp;
+  let pipeline: ApiClient;
+
+  beforeAll(async () => {
+    testApp = await startTestApp('delivery', { worker: false });
+    pipeline = await ApiClient.withRole(testApp, 'pipeline');
+    const author = await ApiClient.withRole(testApp, 'author');
+    const published = await author.post('/v1/workflows', {
+      key: 'two-steps',
+      name: 'two steps',
+      initial: 'work',
+      states: {
+        work: {
+          steps: [
+            { id: 'first', action: 'case.updateStatus', params: { status: 'pending', reason: 'first' } },
+            { id: 'second', action: 'case.updateStatus', params: { status: 'approved', reason: 'second' } },
+          ],
+          next: 'done',
+        },
+        done: { type: 'final' },
+      },
+    });
+    expect(published.status).toBe(201);
+  });
+
+  afterAll(async () => {
+    await testApp?.close();
+  });
+
+  it('a job delivered twice (even at once) applies its effect once and schedules the next step once', async () => {
+    const created = await pipeline.post('/v1/cases', { type: 'person', workflow: 'two-steps' });
+    const runId = created.body.runs[0].id as string;
+    const queued = (await pipeline.get(`/v1/runs/${runId}`)).body as RunBody;
+    expect(queued.steps).toEqual([expect.objectContaining({ stepId: 'first', status: 'queued', attempts: 0 })]);
+    const stepExecutionId = queued.steps[0].id;
+
+    const executor = testApp.get(StepExecutorService);
+    const attempt = { stepExecutionId, organizationId: '', attempt: 1, maxAttempts: 1 };
+    const outcomes = await Promise.all([executor.execute(attempt), executor.execute(attempt)]);
+    expect(outcomes.sort()).toEqual(['noop', 'succeeded']);
+    expect(await executor.execute(attempt)).toBe('noop');
+
+    const dataSource = testApp.get(DataSource);
+    const changes = await dataSource.query(`SELECT from_value, to_value FROM case_events WHERE case_id = $1 AND type = 'status_changed'`, [created.body.id]);
+    expect(changes).toEqual([{ from_value: 'open', to_value: 'pending' }]);
+    const run = (await pipeline.get(`/v1/runs/${runId}`)).body as RunBody;
+    expect(run.steps.map((step) => `${step.stepId}:${step.status}`)).toEqual(['first:succeeded', 'second:queued']);
+  });
+});
