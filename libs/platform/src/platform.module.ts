@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { CaseflowConfig, ConfigModule } from '@app/common';
 import { PersistenceModule } from '@app/persistence';
@@ -15,8 +15,11 @@ import { QueueModule } from '@app/queue';
     LoggerModule.forRootAsync({
       inject: [CaseflowConfig],
       useFactory: (config: CaseflowConfig) => ({
+        forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
         pinoHttp: {
           level: config.LOG_LEVEL,
+          // JSON lines for machines; readable lines when a person watches a terminal.
+          transport: process.stdout.isTTY ? { target: 'pino-pretty', options: { singleLine: true, ignore: 'pid,hostname' } } : undefined,
           // Keys and bodies never reach the logs.
           redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'], censor: '[redacted]' },
           autoLogging: { ignore: (req) => req.url === '/metrics' || (req.url ?? '').startsWith('/v1/health') },
