@@ -2,11 +2,11 @@ import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { CasesModule } from '@app/cases';
 import { ActionRegistry } from './action-registry.service';
-import { CaseUpdateStatusAction } from './builtin/case-update-status.action';
+import { BUILT_IN_ACTIONS } from './builtin';
 
 @Module({
   imports: [DiscoveryModule, CasesModule],
-  providers: [ActionRegistry, CaseUpdateStatusAction],
+  providers: [ActionRegistry, ...BUILT_IN_ACTIONS],
   exports: [ActionRegistry],
 })
 export class ActionsModule {}
