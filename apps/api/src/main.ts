@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { Module } from '@nestjs/common';
-import { CaseflowConfig, runMain } from '@app/common';
+import { CaseflowConfig, loadConfig, runMain } from '@app/common';
 import { PlatformModule } from '@app/platform';
 import { ApiModule } from './api.module';
 import { configureApi } from './configure-app';
@@ -12,7 +12,8 @@ class ApiAppModule {}
 
 /** `npm run start:api`: the HTTP API alone; run workers with `npm run start:worker`. */
 async function bootstrap() {
-  const app = await NestFactory.create(ApiAppModule, { bufferLogs: true, bodyParser: false });
+  loadConfig(); // fail fast, before any connection, with one readable message
+  const app = await NestFactory.create(ApiAppModule, { bufferLogs: true, bodyParser: false, abortOnError: false });
   app.useLogger(app.get(Logger));
   configureApi(app);
   const { PORT } = app.get(CaseflowConfig);

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
-import { CaseflowConfig, runMain } from '@app/common';
+import { CaseflowConfig, loadConfig, runMain } from '@app/common';
 import { PlatformModule } from '@app/platform';
 import { ApiModule } from '../../api/src/api.module';
 import { configureApi } from '../../api/src/configure-app';
@@ -13,7 +13,8 @@ class ServerModule {}
 
 /** `npm start`: the API and a worker in one process, for development and small deployments. */
 async function bootstrap() {
-  const app = await NestFactory.create(ServerModule, { bufferLogs: true, bodyParser: false });
+  loadConfig(); // fail fast, before any connection, with one readable message
+  const app = await NestFactory.create(ServerModule, { bufferLogs: true, bodyParser: false, abortOnError: false });
   app.useLogger(app.get(Logger));
   configureApi(app);
   const { PORT } = app.get(CaseflowConfig);

@@ -70,7 +70,7 @@ export class ApiKeysService {
           keyPrefix: displayPrefix(key),
         });
       }
-      this.logger.log('CASEFLOW_ADMIN_KEY installed as an admin key of the default organization');
+      this.logger.log('Bootstrap admin key installed for the default organization');
     });
   }
 }

@@ -15,9 +15,9 @@ const splitList = ({ value }: { value: unknown }) =>
  */
 export class CaseflowConfig {
   @Transform(({ value }) => (value === undefined || value === '' ? 3000 : Number(value)))
-  @IsInt()
   @Min(0)
   @Max(65535)
+  @IsInt({ message: 'PORT must be a port number (0-65535)' })
   PORT = 3000;
 
   /** Unset: an embedded PostgreSQL under .caseflow/ (see libs/persistence). */
@@ -39,9 +39,9 @@ export class CaseflowConfig {
   CASEFLOW_QUEUE_PREFIX = 'caseflow';
 
   @Transform(({ value }) => (value === undefined || value === '' ? 10 : Number(value)))
-  @IsInt()
   @Min(1)
   @Max(500)
+  @IsInt({ message: 'WORKER_CONCURRENCY must be a whole number from 1 to 500' })
   WORKER_CONCURRENCY = 10;
 
   /** Names of environment variables that templates may read as `env.NAME`. */
@@ -74,7 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CaseflowConfig
   const raw: Record<string, unknown> = {};
   for (const name of known) if (env[name] !== undefined && env[name] !== '') raw[name] = env[name];
   const config = plainToInstance(CaseflowConfig, raw);
-  const errors = validateSync(config, { whitelist: true });
+  const errors = validateSync(config, { whitelist: true, stopAtFirstError: true });
   if (errors.length > 0) {
     const lines = errors.flatMap((error) => Object.values(error.constraints ?? {}).map((text) => `  - ${error.property}: ${text}`));
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
