@@ -48,9 +48,6 @@ export class ErrorFilter implements ExceptionFilter {
       return [STATUS_BY_KIND[exception.kind], envelope(exception.code, exception.message, exception.details)];
     }
     const bodyParserError = exception as { type?: string; status?: number; limit?: number; message?: string };
-    if (bodyParserError?.type === 'entity.parse.failed') {
-      return [400, envelope('MALFORMED_JSON', `The request body is not valid JSON: ${bodyParserError.message ?? ''}`.trim())];
-    }
     if (bodyParserError?.type === 'entity.too.large') {
       return [413, envelope('PAYLOAD_TOO_LARGE', `The request body is larger than the ${bodyParserError.limit} bytes allowed.`, { limit: bodyParserError.limit })];
     }
@@ -65,7 +62,8 @@ export class ErrorFilter implements ExceptionFilter {
     }
     if (exception instanceof QueryFailedError) {
       const code = (exception as QueryFailedError & { code?: string }).code;
-      if (code === '22P02' || code === '22007' || code === '22008') return [400, envelope('INVALID_VALUE', 'A value has the wrong format.')];
+      // Class 22 is "data exception": a value PostgreSQL cannot take (format, range, encoding).
+      if (code?.startsWith('22')) return [400, envelope('INVALID_VALUE', 'A value has the wrong format or is out of range.')];
       if (code === '23505') return [409, envelope('CONFLICT', 'That resource already exists.')];
       if (code === '40001' || code === '40P01') return [409, envelope('CONCURRENT_UPDATE', 'A concurrent change won; retry the request.')];
     }
