@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, IsNull, Repository } from 'typeorm';
-import { AuthContext, NotFoundError, Role } from '@app/common';
+import { AuthContext, isUuid, NotFoundError, Role } from '@app/common';
 import { ApiKeyEntity } from './api-key.entity';
 import { displayPrefix, generateApiKey, hashApiKey } from './api-key.util';
 
@@ -45,6 +45,7 @@ export class ApiKeysService {
   }
 
   async revoke(organizationId: string, id: string): Promise<void> {
+    if (!isUuid(id)) throw new NotFoundError('API key', id);
     const result = await this.keys.update({ id, organizationId, revokedAt: IsNull() }, { revokedAt: new Date() });
     if (!result.affected) throw new NotFoundError('API key', id);
   }

@@ -19,9 +19,17 @@ export class OrganizationsService {
   /** Creates an organization with the built-in status sets and its first admin key (shown once). */
   async create(name: string, slug: string): Promise<{ organization: OrganizationEntity; apiKey: IssuedApiKey }> {
     return this.dataSource.transaction(async (manager) => {
-      const taken = await manager.findOne(OrganizationEntity, { where: { slug } });
-      if (taken) throw new ConflictError('ORGANIZATION_EXISTS', `An organization with slug "${slug}" already exists.`);
-      const organization = await manager.save(OrganizationEntity, manager.create(OrganizationEntity, { name, slug }));
+      // ON CONFLICT rather than a check first: two concurrent creations of one slug get one winner.
+      const inserted = await manager
+        .createQueryBuilder()
+        .insert()
+        .into(OrganizationEntity)
+        .values({ name, slug })
+        .orIgnore()
+        .returning('id')
+        .execute();
+      if (inserted.raw.length === 0) throw new ConflictError('ORGANIZATION_EXISTS', `An organization with slug "${slug}" already exists.`);
+      const organization = await manager.findOneOrFail(OrganizationEntity, { where: { id: inserted.raw[0].id } });
       await this.statuses.seedBuiltIns(manager, organization.id);
       const apiKey = await this.apiKeys.issue(organization.id, 'admin', 'first admin key', manager);
       return { organization, apiKey };

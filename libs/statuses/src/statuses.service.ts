@@ -108,17 +108,16 @@ export class StatusesService {
   /** Adds a custom status, creating its set when it is new (the first status of a new set is its initial one). */
   async addStatus(organizationId: string, input: NewStatus): Promise<StatusEntity> {
     return this.dataSource.transaction(async (manager) => {
-      let set = await manager.findOne(StatusSetEntity, { where: { organizationId, key: input.set }, lock: { mode: 'pessimistic_write' } });
-      if (!set) {
-        await manager.insert(StatusSetEntity, {
-          organizationId,
-          key: input.set,
-          label: input.setLabel ?? input.set,
-          actionTargets: input.actionTargets ?? {},
-          builtIn: false,
-        });
-        set = await manager.findOneOrFail(StatusSetEntity, { where: { organizationId, key: input.set } });
-      }
+      // Creating the set if it is new and locking it are one step, so concurrent additions to a new
+      // set queue up behind the first instead of colliding on its primary key.
+      await manager
+        .createQueryBuilder()
+        .insert()
+        .into(StatusSetEntity)
+        .values({ organizationId, key: input.set, label: input.setLabel ?? input.set, actionTargets: input.actionTargets ?? {}, builtIn: false })
+        .orIgnore()
+        .execute();
+      await manager.findOneOrFail(StatusSetEntity, { where: { organizationId, key: input.set }, lock: { mode: 'pessimistic_write' } });
       const existing = await manager.find(StatusEntity, { where: { organizationId, setKey: input.set } });
       if (existing.some((status) => status.key === input.key)) {
         throw new ConflictError('STATUS_EXISTS', `Status "${input.key}" already exists in set "${input.set}".`);

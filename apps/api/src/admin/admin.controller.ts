@@ -26,7 +26,8 @@ export class AdminController {
     const { organization, apiKey } = await this.organizations.create(body.name, body.slug);
     return {
       organization: { id: organization.id, name: organization.name, slug: organization.slug, createdAt: organization.createdAt },
-      apiKey: { id: apiKey.id, role: apiKey.role, apiKey: apiKey.apiKey },
+      apiKey: apiKey.apiKey,
+      apiKeyId: apiKey.id,
     };
   }
 

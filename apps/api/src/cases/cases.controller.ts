@@ -22,15 +22,15 @@ export class CasesController {
   @Roles('pipeline')
   @ApiOperation({ summary: 'Create a case; with `workflow`, start its run at once' })
   create(@CurrentAuth() auth: AuthContext, @Body() body: CreateCaseDto) {
-    return this.intake.create(auth.organizationId, body, actorFromAuth(auth));
+    return this.intake.create(auth.organizationId, body, actorFromAuth(auth, 'pipeline'));
   }
 
   @Get(':id')
   @Roles('reviewer', 'pipeline')
   @ApiOperation({ summary: 'A case with its blocks, available actions, runs and child cases' })
   async get(@CurrentAuth() auth: AuthContext, @Param('id') id: string) {
-    const [view, runs] = await Promise.all([this.cases.view(auth.organizationId, id), this.runs.summariesForCase(auth.organizationId, id)]);
-    return { ...view, runs };
+    const view = await this.cases.view(auth.organizationId, id);
+    return { ...view, runs: await this.runs.summariesForCase(auth.organizationId, view.id) };
   }
 
   @Get(':id/events')

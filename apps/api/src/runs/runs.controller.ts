@@ -32,7 +32,7 @@ export class RunsController {
   @ApiOperation({ summary: 'Send an event; 409 when the current state does not accept it' })
   send(@CurrentAuth() auth: AuthContext, @Param('id') id: string, @Body() body: SendEventDto) {
     if (body.type.startsWith('caseflow.')) throw new BadRequestError('RESERVED_EVENT', 'Event names starting with "caseflow." are reserved.');
-    return this.runs.sendEvent(auth.organizationId, id, { type: body.type, payload: body.payload }, actorFromAuth(auth));
+    return this.runs.sendEvent(auth.organizationId, id, { type: body.type, payload: body.payload }, actorFromAuth(auth, 'pipeline'));
   }
 
   @Post(':id/retry')
@@ -40,6 +40,6 @@ export class RunsController {
   @Roles('pipeline')
   @ApiOperation({ summary: 'Resume a failed run at the step that failed' })
   retry(@CurrentAuth() auth: AuthContext, @Param('id') id: string) {
-    return this.runs.retry(auth.organizationId, id, actorFromAuth(auth));
+    return this.runs.retry(auth.organizationId, id, actorFromAuth(auth, 'pipeline'));
   }
 }

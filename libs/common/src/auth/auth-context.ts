@@ -15,6 +15,10 @@ export interface Actor {
   source: 'reviewer' | 'pipeline' | 'workflow' | 'system';
 }
 
-export function actorFromAuth(auth: AuthContext): Actor {
-  return { id: `key:${auth.keyId}`, source: auth.role === 'pipeline' ? 'pipeline' : auth.role === 'reviewer' ? 'reviewer' : 'system' };
+/**
+ * The audit actor of an API call. The source names the kind of work the route does (a pipeline
+ * route, a reviewer route), not the key's role: an admin deciding a case acts as a reviewer.
+ */
+export function actorFromAuth(auth: AuthContext, source: 'reviewer' | 'pipeline'): Actor {
+  return { id: `key:${auth.keyId}`, source };
 }

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsBoolean, IsIn, IsObject, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsBoolean, IsIn, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
 import { ROLES, Role } from '@app/common';
 import { CASE_ACTIONS, CaseAction, STATUS_CATEGORIES, StatusCategory } from '@app/statuses';
 
@@ -26,6 +27,24 @@ export class CreateApiKeyDto {
   @IsString()
   @Length(1, 200)
   name: string;
+}
+
+/** Where each case action of a new set leads: a status key of that set. */
+export class ActionTargetsDto {
+  @ApiPropertyOptional({ example: 'approved' })
+  @IsOptional()
+  @Matches(KEY, { message: `approve target ${KEY_MESSAGE}` })
+  approve?: string;
+
+  @ApiPropertyOptional({ example: 'declined' })
+  @IsOptional()
+  @Matches(KEY, { message: `reject target ${KEY_MESSAGE}` })
+  reject?: string;
+
+  @ApiPropertyOptional({ example: 'pending' })
+  @IsOptional()
+  @Matches(KEY, { message: `request_reuploads target ${KEY_MESSAGE}` })
+  request_reuploads?: string;
 }
 
 export class CreateStatusDto {
@@ -68,8 +87,9 @@ export class CreateStatusDto {
   @Length(1, 200)
   setLabel?: string;
 
-  @ApiPropertyOptional({ description: 'Where each case action leads, when this creates the set', example: { approve: 'approved' } })
+  @ApiPropertyOptional({ type: ActionTargetsDto, description: 'Where each case action leads, when this creates the set' })
   @IsOptional()
-  @IsObject()
-  actionTargets?: Partial<Record<CaseAction, string>>;
+  @ValidateNested()
+  @Type(() => ActionTargetsDto)
+  actionTargets?: ActionTargetsDto;
 }
