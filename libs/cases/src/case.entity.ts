@@ -31,6 +31,10 @@ export class CaseEntity {
   @Column('integer')
   version: number;
 
+  /** Key of the workflow the case's latest run runs: views filter on it. */
+  @Column('text', { nullable: true })
+  workflow: string | null;
+
   @Column('uuid', { name: 'parent_id', nullable: true })
   parentId: string | null;
 

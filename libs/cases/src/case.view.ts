@@ -7,6 +7,7 @@ export interface CaseView {
   type: string;
   status: string;
   statusSet: string;
+  workflow: string | null;
   availableActions: string[];
   assignee: string | null;
   tags: string[];
@@ -30,6 +31,7 @@ export function toCaseView(
     type: row.type,
     status: row.status,
     statusSet: row.statusSet,
+    workflow: row.workflow,
     availableActions,
     assignee: row.assignee,
     tags: row.tags,

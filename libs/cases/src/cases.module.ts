@@ -4,11 +4,20 @@ import { StatusesModule } from '@app/statuses';
 import { CaseBlockEntity } from './case-block.entity';
 import { CaseEventEntity } from './case-event.entity';
 import { CaseEntity } from './case.entity';
+import { CaseAuditService } from './case-audit.service';
+import { CaseBlocksService } from './case-blocks.service';
+import { CaseDecisionsService } from './case-decisions.service';
+import { CaseReviewService } from './case-review.service';
+import { CaseStatusUpdatesService } from './case-status-updates.service';
+import { CaseListRepository } from './case-list.repository';
+import { CaseListService } from './case-list.service';
 import { CasesService } from './cases.service';
+import { IdempotencyKeyEntity } from './idempotency-key.entity';
+import { IdempotencyRepository } from './idempotency.repository';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([CaseEntity, CaseBlockEntity, CaseEventEntity]), StatusesModule],
-  providers: [CasesService],
-  exports: [CasesService],
+  imports: [TypeOrmModule.forFeature([CaseEntity, CaseBlockEntity, CaseEventEntity, IdempotencyKeyEntity]), StatusesModule],
+  providers: [CasesService, CaseAuditService, CaseBlocksService, CaseDecisionsService, CaseStatusUpdatesService, CaseReviewService, IdempotencyRepository, CaseListRepository, CaseListService],
+  exports: [CasesService, CaseAuditService, CaseBlocksService, CaseDecisionsService, CaseStatusUpdatesService, CaseReviewService, CaseListRepository, CaseListService],
 })
 export class CasesModule {}

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Actor, ConflictError, isUuid, NotFoundError, UnprocessableError } from '@app/common';
+import { Actor, ConflictError, isUuid, NotFoundError, PreconditionFailedError, UnprocessableError } from '@app/common';
 import { StatusesService } from '@app/statuses';
+import { CaseAuditService } from './case-audit.service';
 import { BlockType, CaseBlockEntity } from './case-block.entity';
-import { CaseEventEntity } from './case-event.entity';
 import { CaseEntity } from './case.entity';
 import { CaseView, toCaseView } from './case.view';
 
@@ -23,6 +23,8 @@ export interface StatusChange {
   /** Allows leaving a terminal status. */
   reopen?: boolean;
   actor: Actor;
+  /** The version the caller last saw (If-Match); a different current version refuses the change. */
+  expectedVersion?: number;
 }
 
 export interface StatusChangeResult {
@@ -33,11 +35,13 @@ export interface StatusChangeResult {
   version: number;
 }
 
+/** Case-level use-cases inside the caller's transaction: creation, status, assignment, tags. */
 @Injectable()
 export class CasesService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly statuses: StatusesService,
+    private readonly audit: CaseAuditService,
   ) {}
 
   /** Creates a case in its set's initial status and records its creation in the audit trail. */
@@ -62,6 +66,7 @@ export class CasesService {
         data: input.data ?? {},
         version: 1,
         parentId: input.parentId ?? null,
+        workflow: null,
       }),
     );
     if (input.blocks?.length) {
@@ -80,7 +85,7 @@ export class CasesService {
         })),
       );
     }
-    await this.recordEvent(manager, organizationId, created.id, actor, { type: 'case_created', to: initial.key });
+    await this.audit.record(manager, organizationId, created.id, actor, { type: 'case_created', to: initial.key });
     return created;
   }
 
@@ -90,6 +95,7 @@ export class CasesService {
    */
   async changeStatus(manager: EntityManager, organizationId: string, change: StatusChange): Promise<StatusChangeResult> {
     const current = await this.lockCase(manager, organizationId, change.caseId);
+    assertVersion(current, change.expectedVersion, 'precondition');
     const target = await this.statuses.findStatus(organizationId, current.statusSet, change.status, manager);
     if (!target) {
       throw new UnprocessableError('UNKNOWN_STATUS', `Status "${change.status}" is not in the case's status set "${current.statusSet}".`, {
@@ -106,35 +112,50 @@ export class CasesService {
         status: current.status,
       });
     }
-    const version = current.version + 1;
-    await manager.update(CaseEntity, { id: current.id, organizationId }, { status: change.status, version });
-    await this.recordEvent(manager, organizationId, current.id, change.actor, {
+    const previous = current.status;
+    const version = await this.touch(manager, current, { status: change.status });
+    await this.audit.record(manager, organizationId, current.id, change.actor, {
       type: 'status_changed',
-      from: current.status,
+      from: previous,
       to: change.status,
       reason: change.reason ?? null,
     });
-    return { caseId: current.id, from: current.status, to: change.status, changed: true, version };
+    return { caseId: current.id, from: previous, to: change.status, changed: true, version };
   }
 
-  async recordEvent(
-    manager: EntityManager,
-    organizationId: string,
-    caseId: string,
-    actor: Actor,
-    event: { type: string; from?: string | null; to?: string | null; reason?: string | null; block?: string | null },
-  ): Promise<void> {
-    await manager.insert(CaseEventEntity, {
-      organizationId,
-      caseId,
-      type: event.type,
-      actor: actor.id,
-      source: actor.source,
-      from: event.from ?? null,
-      to: event.to ?? null,
-      reason: event.reason ?? null,
-      block: event.block ?? null,
-    });
+  /** Assigns the case to a reviewer or a queue (`queue:<name>`), or unassigns it with null. */
+  async assign(manager: EntityManager, organizationId: string, caseId: string, assignee: string | null, actor: Actor, expectedVersion?: number) {
+    const current = await this.lockCase(manager, organizationId, caseId);
+    assertVersion(current, expectedVersion, 'conflict');
+    const previous = current.assignee;
+    if (previous === assignee) return current;
+    await this.touch(manager, current, { assignee });
+    await this.audit.record(manager, organizationId, caseId, actor, { type: 'assignee_changed', from: previous, to: assignee });
+    return current;
+  }
+
+  /** Adds and removes tags; one audit entry per tag that really changed. */
+  async changeTags(manager: EntityManager, organizationId: string, caseId: string, change: { add?: string[]; remove?: string[] }, actor: Actor) {
+    const current = await this.lockCase(manager, organizationId, caseId);
+    const tags = new Set(current.tags);
+    const added = (change.add ?? []).filter((tag) => !tags.has(tag) && tags.add(tag));
+    const removed = (change.remove ?? []).filter((tag) => tags.delete(tag));
+    if (added.length === 0 && removed.length === 0) return current;
+    await this.touch(manager, current, { tags: [...tags].sort() });
+    for (const tag of added) await this.audit.record(manager, organizationId, caseId, actor, { type: 'tag_added', to: tag });
+    for (const tag of removed) await this.audit.record(manager, organizationId, caseId, actor, { type: 'tag_removed', from: tag });
+    return current;
+  }
+
+  /**
+   * Applies changes to a locked case and bumps its version: every change is seen by optimistic
+   * readers. `current` is updated in place, so read any "from" value before calling this.
+   */
+  async touch(manager: EntityManager, current: CaseEntity, changes: Partial<Pick<CaseEntity, 'status' | 'assignee' | 'tags'>> = {}): Promise<number> {
+    const version = current.version + 1;
+    await manager.update(CaseEntity, { id: current.id, organizationId: current.organizationId }, { ...changes, version });
+    Object.assign(current, changes, { version });
+    return version;
   }
 
   /** Loads a case of the organization, locked for the rest of the transaction unless `lock` is false. */
@@ -152,33 +173,33 @@ export class CasesService {
     return this.lockCase(manager, organizationId, caseId, false);
   }
 
-  async view(organizationId: string, caseId: string): Promise<CaseView> {
-    const found = await this.findCase(organizationId, caseId);
-    const [blocks, status, children] = await Promise.all([
-      this.dataSource.manager.find(CaseBlockEntity, { where: { caseId, organizationId }, order: { position: 'ASC' } }),
-      this.statuses.findStatus(organizationId, found.statusSet, found.status),
-      this.dataSource.manager.find(CaseEntity, {
-        where: { parentId: caseId, organizationId },
-        select: { id: true, type: true, status: true },
-        order: { createdAt: 'ASC' },
-      }),
-    ]);
+  async view(organizationId: string, caseId: string, manager: EntityManager = this.dataSource.manager): Promise<CaseView> {
+    // One query at a time: inside a transaction they all share one connection.
+    const found = await this.findCase(organizationId, caseId, manager);
+    const blocks = await manager.find(CaseBlockEntity, { where: { caseId, organizationId }, order: { position: 'ASC' } });
+    const status = await this.statuses.findStatus(organizationId, found.statusSet, found.status, manager);
+    const children = await manager.find(CaseEntity, {
+      where: { parentId: caseId, organizationId },
+      select: { id: true, type: true, status: true },
+      order: { createdAt: 'ASC' },
+    });
     return toCaseView(found, blocks, status?.actions ?? [], children);
   }
 
   async listEvents(organizationId: string, caseId: string, options: { cursor?: string; limit: number }) {
     await this.findCase(organizationId, caseId);
-    const query = this.dataSource.manager
-      .createQueryBuilder(CaseEventEntity, 'event')
-      .where('event.organization_id = :organizationId AND event.case_id = :caseId', { organizationId, caseId })
-      .orderBy('event.id', 'ASC')
-      .take(options.limit + 1);
-    if (options.cursor) query.andWhere('event.id > :cursor', { cursor: options.cursor });
-    const rows = await query.getMany();
-    const items = rows.slice(0, options.limit);
-    return {
-      items: items.map(({ id, at, type, actor, source, from, to, reason, block }) => ({ id, at, type, actor, source, from, to, reason, block })),
-      nextCursor: rows.length > options.limit ? items[items.length - 1].id : null,
-    };
+    return this.audit.list(organizationId, caseId, options);
   }
+}
+
+/**
+ * Optimistic concurrency: `If-Match` on a pipeline update is a precondition (412); a reviewer's
+ * stale version is a conflict with what another reviewer did (409).
+ */
+export function assertVersion(current: CaseEntity, expected: number | undefined, kind: 'precondition' | 'conflict'): void {
+  if (expected === undefined || expected === current.version) return;
+  const message = `Case ${current.id} is at version ${current.version}, not ${expected}: reload it and try again.`;
+  const details = { expectedVersion: expected, currentVersion: current.version };
+  if (kind === 'precondition') throw new PreconditionFailedError('VERSION_MISMATCH', message, details);
+  throw new ConflictError('VERSION_CONFLICT', message, details);
 }
