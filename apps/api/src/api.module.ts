@@ -8,6 +8,7 @@ import { StatusesModule } from '@app/statuses';
 import { WorkflowsModule } from '@app/workflows';
 import { AdminController } from './admin/admin.controller';
 import { ApiKeyGuard } from './auth/api-key.guard';
+import { CaseReviewController } from './cases/case-review.controller';
 import { CasesController } from './cases/cases.controller';
 import { ErrorFilter } from './filters/error.filter';
 import { HealthController } from './health/health.controller';
@@ -18,7 +19,7 @@ import { WorkflowsController } from './workflows/workflows.controller';
 /** The HTTP shell: controllers, the key guard and the error filter over the domain libraries. */
 @Module({
   imports: [TerminusModule, AuthModule, StatusesModule, WorkflowsModule, CasesModule, RunsModule],
-  controllers: [WorkflowsController, CasesController, RunsController, AdminController, HealthController],
+  controllers: [WorkflowsController, CasesController, CaseReviewController, RunsController, AdminController, HealthController],
   providers: [StartupService, { provide: APP_GUARD, useClass: ApiKeyGuard }, { provide: APP_FILTER, useClass: ErrorFilter }],
 })
 export class ApiModule {}

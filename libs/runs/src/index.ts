@@ -6,4 +6,5 @@ export * from './step-error.util';
 export * from './runs.service';
 export * from './step-executor.service';
 export * from './case-intake.service';
+export * from './case-actions.service';
 export * from './runs.module';

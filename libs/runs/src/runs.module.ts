@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ActionsModule } from '@app/actions';
 import { CasesModule } from '@app/cases';
 import { WorkflowsModule } from '@app/workflows';
+import { CaseActionsService } from './case-actions.service';
 import { CaseIntakeService } from './case-intake.service';
 import { RunHistoryEntity } from './run-history.entity';
 import { RunTransaction } from './run-transaction.service';
@@ -14,7 +15,7 @@ import { StepExecutorService } from './step-executor.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([RunEntity, StepExecutionEntity, RunHistoryEntity]), ActionsModule, CasesModule, WorkflowsModule],
-  providers: [RunTransaction, RunRepository, RunsService, StepExecutorService, CaseIntakeService],
-  exports: [RunsService, StepExecutorService, CaseIntakeService],
+  providers: [RunTransaction, RunRepository, RunsService, StepExecutorService, CaseIntakeService, CaseActionsService],
+  exports: [RunsService, StepExecutorService, CaseIntakeService, CaseActionsService],
 })
 export class RunsModule {}

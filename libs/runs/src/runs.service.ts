@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Actor, ConflictError, UnprocessableError } from '@app/common';
-import { CasesService } from '@app/cases';
+import { CaseEntity, CasesService } from '@app/cases';
 import { WorkflowsService } from '@app/workflows';
 import { acceptedEvents, applyEvent, startRun } from '@app/workflow-core';
 import { guardScope } from './run-scope.util';
@@ -15,6 +15,11 @@ export interface RunEvent {
   type: string;
   payload?: unknown;
 }
+
+export type EventOutcome =
+  | { accepted: true; run: RunEntity; refusal?: undefined }
+  | { accepted: false; refusal: 'RUN_NOT_ACTIVE'; run: RunEntity }
+  | { accepted: false; refusal: 'EVENT_NOT_ACCEPTED'; run: RunEntity; acceptedEvents: string[] };
 
 /** Use-cases of runs: start one, send it events, retry a failed one, read its timeline. */
 @Injectable()
@@ -47,6 +52,7 @@ export class RunsService {
     if (active) {
       throw new ConflictError('CASE_HAS_ACTIVE_RUN', `Case ${caseId} already has an active run (${active.id}).`, { runId: active.id });
     }
+    await manager.update(CaseEntity, { id: caseId, organizationId }, { workflow: version.key });
     const result = startRun(this.workflows.compiled(version));
     const run = await manager.save(
       RunEntity,
@@ -74,29 +80,49 @@ export class RunsService {
   async sendEvent(organizationId: string, runId: string, event: RunEvent, actor: Actor): Promise<RunView> {
     const outcome = await this.transaction.run(async (manager, outbox) => {
       const run = await this.runs.lock(manager, organizationId, runId);
-      if (!ACTIVE_RUN_STATUSES.includes(run.status)) {
-        await this.runs.recordEvent(manager, run.id, event.type, false, { payload: event.payload, actor: actor.id, reason: `run is ${run.status}` });
-        return { accepted: false as const, reason: 'RUN_NOT_ACTIVE' as const, run };
-      }
-      const compiled = this.workflows.compiled(await this.workflows.versionById(run.workflowVersionId, manager));
-      const caseRow = await this.cases.findCase(organizationId, run.caseId, manager);
-      const result = applyEvent(compiled, run.snapshot, { type: event.type, payload: event.payload }, guardScope(run, caseRow));
-      await this.runs.recordEvent(manager, run.id, event.type, result.accepted, { payload: event.payload, actor: actor.id });
-      if (!result.accepted) return { accepted: false as const, reason: 'EVENT_NOT_ACCEPTED' as const, run, expected: acceptedEvents(compiled, run.snapshot) };
-      await this.runs.applyTransition(manager, run, result, outbox, { leavingState: true });
-      return { accepted: true as const, run };
+      return this.applyEventLocked(manager, outbox, run, event, actor);
     });
-    if (!outcome.accepted) {
-      if (outcome.reason === 'RUN_NOT_ACTIVE') {
-        throw new ConflictError('RUN_NOT_ACTIVE', `Run ${runId} is ${outcome.run.status} and accepts no events.`, { status: outcome.run.status });
-      }
+    if (outcome.refusal === 'RUN_NOT_ACTIVE') {
+      throw new ConflictError('RUN_NOT_ACTIVE', `Run ${runId} is ${outcome.run.status} and accepts no events.`, { status: outcome.run.status });
+    }
+    if (outcome.refusal === 'EVENT_NOT_ACCEPTED') {
       throw new ConflictError('EVENT_NOT_ACCEPTED', `State "${outcome.run.state}" does not accept event "${event.type}" now.`, {
         state: outcome.run.state,
         event: event.type,
-        acceptedEvents: outcome.expected,
+        acceptedEvents: outcome.acceptedEvents,
       });
     }
     return this.get(organizationId, runId);
+  }
+
+  /**
+   * Applies an event to a run the caller has locked, inside the caller's transaction. Whether
+   * accepted or not, the event is recorded in the run's timeline; refusing is the caller's choice.
+   */
+  async applyEventLocked(manager: EntityManager, outbox: QueueOutbox, run: RunEntity, event: RunEvent, actor: Actor): Promise<EventOutcome> {
+    if (!ACTIVE_RUN_STATUSES.includes(run.status)) {
+      await this.runs.recordEvent(manager, run.id, event.type, false, { payload: event.payload, actor: actor.id, reason: `run is ${run.status}` });
+      return { accepted: false, refusal: 'RUN_NOT_ACTIVE', run };
+    }
+    const compiled = this.workflows.compiled(await this.workflows.versionById(run.workflowVersionId, manager));
+    const caseRow = await this.cases.findCase(run.organizationId, run.caseId, manager);
+    const result = applyEvent(compiled, run.snapshot, { type: event.type, payload: event.payload }, guardScope(run, caseRow));
+    await this.runs.recordEvent(manager, run.id, event.type, result.accepted, { payload: event.payload, actor: actor.id });
+    if (!result.accepted) return { accepted: false, refusal: 'EVENT_NOT_ACCEPTED', run, acceptedEvents: acceptedEvents(compiled, run.snapshot) };
+    await this.runs.applyTransition(manager, run, result, outbox, { leavingState: true });
+    return { accepted: true, run };
+  }
+
+  /** The case's active run, locked; null when it has none. Lock runs before cases, as steps do. */
+  async lockActiveRun(manager: EntityManager, organizationId: string, caseId: string): Promise<RunEntity | null> {
+    const active = await manager.findOne(RunEntity, {
+      where: ACTIVE_RUN_STATUSES.map((status) => ({ caseId, organizationId, status })),
+      select: { id: true },
+    });
+    if (!active) return null;
+    const run = await this.runs.lock(manager, organizationId, active.id);
+    // It may have ended between the look-up and the lock.
+    return ACTIVE_RUN_STATUSES.includes(run.status) ? run : null;
   }
 
   /** Resumes a failed run at the step that failed, as a new step execution. */

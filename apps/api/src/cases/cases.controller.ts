@@ -1,12 +1,15 @@
-import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { actorFromAuth, AuthContext, BadRequestError } from '@app/common';
-import { CasesService } from '@app/cases';
+import { CasesService, CaseStatusUpdatesService } from '@app/cases';
 import { CaseIntakeService, RunsService } from '@app/runs';
 import { CurrentAuth } from '../auth/current-auth.decorator';
 import { Roles } from '../auth/roles.decorator';
 import { CreateCaseDto } from './dto/create-case.dto';
+import { SetStatusDto } from './dto/case-review.dto';
 import { PageQueryDto } from './dto/list-query.dto';
+import { versionFromIfMatch } from './if-match.util';
 
 @ApiTags('cases')
 @ApiBearerAuth()
@@ -16,6 +19,7 @@ export class CasesController {
     private readonly intake: CaseIntakeService,
     private readonly cases: CasesService,
     private readonly runs: RunsService,
+    private readonly statusUpdates: CaseStatusUpdatesService,
   ) {}
 
   @Post()
@@ -28,9 +32,40 @@ export class CasesController {
   @Get(':id')
   @Roles('reviewer', 'pipeline')
   @ApiOperation({ summary: 'A case with its blocks, available actions, runs and child cases' })
-  async get(@CurrentAuth() auth: AuthContext, @Param('id') id: string) {
+  async get(@CurrentAuth() auth: AuthContext, @Param('id') id: string, @Res({ passthrough: true }) response: Response) {
     const view = await this.cases.view(auth.organizationId, id);
+    response.setHeader('ETag', `"${view.version}"`);
     return { ...view, runs: await this.runs.summariesForCase(auth.organizationId, view.id) };
+  }
+
+  @Post(':id/status')
+  @HttpCode(200)
+  @Roles('pipeline')
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A replay with the same key gets the stored answer, with no second effect' })
+  @ApiHeader({ name: 'If-Match', required: false, description: 'The case version (its ETag); 412 when stale' })
+  @ApiOperation({ summary: "Set a case's status from a pipeline" })
+  async setStatus(
+    @CurrentAuth() auth: AuthContext,
+    @Param('id') id: string,
+    @Body() body: SetStatusDto,
+    @Res({ passthrough: true }) response: Response,
+    @Headers('idempotency-key') idempotencyKey?: string,
+    @Headers('if-match') ifMatch?: string,
+  ) {
+    if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,255}$/.test(idempotencyKey)) {
+      throw new BadRequestError('INVALID_IDEMPOTENCY_KEY', 'Idempotency-Key must be 1-255 visible ASCII characters.');
+    }
+    const result = await this.statusUpdates.update(
+      auth.organizationId,
+      id,
+      { status: body.status, reason: body.reason ?? null, reopen: body.reopen },
+      { idempotencyKey, expectedVersion: versionFromIfMatch(ifMatch) },
+      actorFromAuth(auth, 'pipeline'),
+    );
+    response.status(result.status);
+    if (result.replayed) response.setHeader('Idempotent-Replayed', 'true');
+    response.setHeader('ETag', `"${result.body.version}"`);
+    return result.body;
   }
 
   @Get(':id/events')
