@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUILT_IN_ACTIONS } from '@app/actions';
+import { BUILT_IN_ACTIONS, WorkflowAction } from '@app/actions';
 import { BUILT_IN_STATUS_SETS } from '@app/statuses';
 import { ActionDescriptor, compileWorkflow, startRun, validateDefinition, WorkflowDefinition } from '@app/workflow-core';
 
@@ -11,7 +11,7 @@ describe('shipped workflows', () => {
   const actions = new Map<string, ActionDescriptor>(
     BUILT_IN_ACTIONS.map((Action) => {
       // Only the static description is read here; no method runs, so no service is needed.
-      const action = new Action(undefined as never);
+      const action: WorkflowAction = new Action(undefined as never);
       return [action.name, { name: action.name, paramsSchema: action.paramsSchema, statusParams: action.statusParams }];
     }),
   );
