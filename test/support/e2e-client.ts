@@ -4,7 +4,7 @@ import type { TestApp } from './test-app';
 
 export type Role = 'admin' | 'author' | 'pipeline' | 'reviewer';
 
-/** ApiClient plus what the e2e suites also need: DELETE, raw bodies, and the id of the key it uses. */
+/** ApiClient plus what the e2e suites also need: PATCH, DELETE, raw bodies, and the id of the key it uses. */
 export class E2eClient extends ApiClient {
   constructor(
     private readonly target: TestApp,
@@ -19,6 +19,10 @@ export class E2eClient extends ApiClient {
     const response = await testApp.http().post('/v1/admin/api-keys').set('Authorization', `Bearer ${adminKey}`).send({ role, name: `e2e ${role}` });
     if (response.status !== 201) throw new Error(`could not issue a ${role} key: ${response.status} ${JSON.stringify(response.body)}`);
     return new E2eClient(testApp, response.body.apiKey, response.body.id);
+  }
+
+  patch(path: string, body: object) {
+    return this.target.http().patch(path).set('Authorization', `Bearer ${this.key}`).send(body);
   }
 
   delete(path: string) {
