@@ -151,6 +151,48 @@ describe('workflow runtime (PostgreSQL + Redis)', () => {
     expect(run.status).toBe('failed');
   });
 
+  it('does not retry a step the domain refused: the refusal is the same on every attempt', async () => {
+    await publish({
+      key: 'refused',
+      name: 'refused',
+      initial: 'set',
+      states: {
+        set: {
+          steps: [{ id: 'bad', action: 'case.updateStatus', params: { status: '{{ case.data.target }}' }, retry: { maxAttempts: 3, backoff: { type: 'fixed', delayMs: 1000 } } }],
+          next: 'done',
+        },
+        done: { type: 'final' },
+      },
+    });
+    const { runId } = await startCase('refused', { target: 'no-such-status' });
+    const run = await pipeline.settled(runId, 2500);
+    expect(run.status).toBe('failed');
+    expect(run.steps).toEqual([expect.objectContaining({ stepId: 'bad', status: 'failed', attempts: 1, error: expect.objectContaining({ code: 'UNKNOWN_STATUS' }) })]);
+  });
+
+  it('skips a step waiting out its retry backoff when an event leaves its state', async () => {
+    const flaky = testApp.get(FlakyTestAction);
+    await publish({
+      key: 'interrupted',
+      name: 'interrupted',
+      initial: 'work',
+      states: {
+        work: {
+          steps: [{ id: 'slow', action: 'test.flaky', params: { failTimes: 1 }, retry: { maxAttempts: 2, backoff: { type: 'fixed', delayMs: 700 } } }],
+          on: { STOP: 'stopped' },
+        },
+        stopped: { type: 'final', steps: [{ id: 'decline', action: 'case.updateStatus', params: { status: 'declined' } }] },
+      },
+    });
+    const { caseId, runId } = await startCase('interrupted');
+    await pipeline.waitForRun(runId, (run) => run.steps[0]?.error !== null && run.steps[0]?.error !== undefined);
+    expect((await pipeline.post(`/v1/runs/${runId}/events`, { type: 'STOP' })).status).toBe(200);
+    const run = await pipeline.waitForRun(runId, (current) => current.status === 'completed' && current.steps[0].status === 'skipped', 5000);
+    expect(run.steps.map((step) => `${step.stepId}:${step.status}`)).toEqual(['slow:skipped', 'decline:succeeded']);
+    expect(flaky.calls.get(`${runId}/slow`)).toBe(1);
+    expect(await caseStatus(caseId)).toBe('declined');
+  });
+
   it('accepts an event only where the state has it, with JSONLogic guards over the case', async () => {
     await publish({
       key: 'review',
@@ -272,7 +314,7 @@ describe('step delivery (PostgreSQL + Redis, no worker running)', () => {
     const stepExecutionId = queued.steps[0].id;
 
     const executor = testApp.get(StepExecutorService);
-    const attempt = { stepExecutionId, organizationId: '', attempt: 1, maxAttempts: 1 };
+    const attempt = { stepExecutionId, attempt: 1, maxAttempts: 1 };
     const outcomes = await Promise.all([executor.execute(attempt), executor.execute(attempt)]);
     expect(outcomes.sort()).toEqual(['noop', 'succeeded']);
     expect(await executor.execute(attempt)).toBe('noop');

@@ -1,9 +1,12 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { Job } from 'bullmq';
+import { DelayedError, Job } from 'bullmq';
 import { CaseflowConfig } from '@app/common';
 import { JobName, QueueName, StepJobData } from '@app/queue';
-import { StepExecutorService, StepOutcome } from '@app/runs';
+import { isInfrastructureError, StepExecutorService, StepOutcome } from '@app/runs';
+
+/** How long a step waits when the database or network is down, growing with each such delay. */
+const INFRASTRUCTURE_DELAY_MS = { base: 1000, max: 30_000 };
 
 /** Thin shell: reads the job and hands the attempt to the step executor. */
 @Processor(QueueName.Steps)
@@ -21,14 +24,24 @@ export class StepProcessor extends WorkerHost implements OnApplicationBootstrap 
     this.worker.concurrency = this.config.WORKER_CONCURRENCY;
   }
 
-  async process(job: Job<StepJobData>): Promise<StepOutcome> {
+  async process(job: Job<StepJobData>, token?: string): Promise<StepOutcome> {
     if (job.name !== JobName.ExecuteStep) throw new Error(`No handler for job "${job.name}" on queue "${QueueName.Steps}".`);
-    return this.executor.execute({
-      stepExecutionId: job.data.stepExecutionId,
-      organizationId: job.data.organizationId,
-      attempt: job.attemptsMade + 1,
-      maxAttempts: job.opts.attempts ?? 1,
-    });
+    try {
+      return await this.executor.execute({
+        stepExecutionId: job.data.stepExecutionId,
+        attempt: job.attemptsMade + 1,
+        maxAttempts: job.opts.attempts ?? 1,
+      });
+    } catch (error) {
+      if (!isInfrastructureError(error) || !token) throw error;
+      // The platform failed, not the step: come back later without using up one of its attempts.
+      const delays = Number(job.data.infrastructureDelays ?? 0);
+      const delay = Math.min(INFRASTRUCTURE_DELAY_MS.base * 2 ** delays, INFRASTRUCTURE_DELAY_MS.max);
+      this.logger.warn(`Step ${job.data.stepExecutionId} delayed ${delay} ms: ${(error as Error).message}`);
+      await job.updateData({ ...job.data, infrastructureDelays: delays + 1 });
+      await job.moveToDelayed(Date.now() + delay, token);
+      throw new DelayedError();
+    }
   }
 
   @OnWorkerEvent('error')

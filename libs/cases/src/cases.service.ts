@@ -48,7 +48,7 @@ export class CasesService {
   async create(manager: EntityManager, organizationId: string, input: NewCase, actor: Actor): Promise<CaseEntity> {
     const statusSet = input.statusSet ?? 'default';
     const initial = await this.statuses.initialStatus(organizationId, statusSet, manager);
-    if (input.parentId) await this.lockCase(manager, organizationId, input.parentId, false);
+    if (input.parentId) await this.findCase(organizationId, input.parentId, manager);
     const keys = new Set<string>();
     for (const block of input.blocks ?? []) {
       if (keys.has(block.key)) throw new UnprocessableError('DUPLICATE_BLOCK_KEY', `Block key "${block.key}" is used twice.`, { key: block.key });
@@ -158,19 +158,20 @@ export class CasesService {
     return version;
   }
 
-  /** Loads a case of the organization, locked for the rest of the transaction unless `lock` is false. */
-  async lockCase(manager: EntityManager, organizationId: string, caseId: string, lock = true): Promise<CaseEntity> {
-    if (!isUuid(caseId)) throw new NotFoundError('Case', caseId);
-    const found = await manager.findOne(CaseEntity, {
-      where: { id: caseId, organizationId },
-      ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
-    });
-    if (!found) throw new NotFoundError('Case', caseId);
-    return found;
+  /** Loads a case of the organization and holds its row lock until the transaction ends. */
+  lockCase(manager: EntityManager, organizationId: string, caseId: string): Promise<CaseEntity> {
+    return this.load(manager, organizationId, caseId, true);
   }
 
-  async findCase(organizationId: string, caseId: string, manager: EntityManager = this.dataSource.manager): Promise<CaseEntity> {
-    return this.lockCase(manager, organizationId, caseId, false);
+  findCase(organizationId: string, caseId: string, manager: EntityManager = this.dataSource.manager): Promise<CaseEntity> {
+    return this.load(manager, organizationId, caseId, false);
+  }
+
+  private async load(manager: EntityManager, organizationId: string, caseId: string, lock: boolean): Promise<CaseEntity> {
+    if (!isUuid(caseId)) throw new NotFoundError('Case', caseId);
+    const found = await manager.findOne(CaseEntity, { where: { id: caseId, organizationId }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+    if (!found) throw new NotFoundError('Case', caseId);
+    return found;
   }
 
   async view(organizationId: string, caseId: string, manager: EntityManager = this.dataSource.manager): Promise<CaseView> {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Actor, UnprocessableError } from '@app/common';
+import { Actor } from '@app/common';
 import { CasesService, CaseView, NewCase } from '@app/cases';
 import { WorkflowsService } from '@app/workflows';
 import { RunTransaction } from './run-transaction.service';
@@ -24,18 +24,10 @@ export class CaseIntakeService {
 
   async create(organizationId: string, intake: CaseIntake, actor: Actor): Promise<CaseView & { runs: ReturnType<typeof toRunSummary>[] }> {
     const created = await this.transaction.run(async (manager, outbox) => {
-      let statusSet = intake.statusSet;
-      if (intake.workflow) {
-        const { definition } = await this.workflows.latest(organizationId, intake.workflow, manager);
-        const definitionSet = definition.statusSet ?? 'default';
-        if (statusSet && statusSet !== definitionSet) {
-          throw new UnprocessableError('STATUS_SET_MISMATCH', `Workflow "${intake.workflow}" uses status set "${definitionSet}", not "${statusSet}".`);
-        }
-        if (definition.caseType && definition.caseType !== intake.type) {
-          throw new UnprocessableError('CASE_TYPE_MISMATCH', `Workflow "${intake.workflow}" runs on cases of type "${definition.caseType}", not "${intake.type}".`);
-        }
-        statusSet = definitionSet;
-      }
+      // A case started with a workflow takes its status set; a conflicting one, or a case type the
+      // workflow does not run on, is refused when the run starts and the whole intake rolls back.
+      const statusSet =
+        intake.statusSet ?? (intake.workflow ? ((await this.workflows.latest(organizationId, intake.workflow, manager)).definition.statusSet ?? 'default') : undefined);
       const row = await this.cases.create(manager, organizationId, { ...intake, statusSet }, actor);
       if (intake.workflow) await this.runs.startInTransaction(manager, outbox, organizationId, row.id, intake.workflow);
       return row;

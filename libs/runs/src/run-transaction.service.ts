@@ -1,18 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { StepJob, StepQueue } from '@app/queue';
+import { StepQueue } from '@app/queue';
+import { QueueOutbox } from './queue-outbox';
 
-/** Work for Redis that must wait until PostgreSQL has committed the step executions it names. */
-export class QueueOutbox {
-  readonly toEnqueue: StepJob[] = [];
-  readonly toRemove: string[] = [];
-}
+const FLUSH_TIMEOUT_MS = 5000;
 
 /**
  * Runs a unit of work in one PostgreSQL transaction and only then touches the queue, so a job never
  * names a step execution that does not exist. If the process dies between commit and enqueue, the
- * step executions stay `queued` in PostgreSQL for the reconciler to enqueue again.
+ * step executions stay `queued` in PostgreSQL, which is the record of pending work, not Redis.
  */
 @Injectable()
 export class RunTransaction {
@@ -31,13 +28,20 @@ export class RunTransaction {
   }
 
   private async flush(outbox: QueueOutbox): Promise<void> {
+    if (outbox.toEnqueue.length === 0 && outbox.toRemove.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${FLUSH_TIMEOUT_MS} ms`)), FLUSH_TIMEOUT_MS);
+    });
     try {
-      await this.stepQueue.remove(outbox.toRemove);
-      await this.stepQueue.enqueue(outbox.toEnqueue);
+      // While Redis is away the client holds commands until it is back; the caller does not wait that long.
+      await Promise.race([this.stepQueue.remove(outbox.toRemove).then(() => this.stepQueue.enqueue(outbox.toEnqueue)), timeout]);
     } catch (error) {
-      // Committed work is not undone: the step executions are in PostgreSQL, queued, and the
-      // reconciler re-enqueues them once Redis answers again.
-      this.logger.error(`Could not enqueue ${outbox.toEnqueue.length} step job(s): ${(error as Error).message}`);
+      // Committed work is not undone: the step executions stay queued in PostgreSQL, and the held
+      // commands still reach Redis when it answers again (job ids make a second add harmless).
+      this.logger.error(`Could not enqueue ${outbox.toEnqueue.length} step job(s) yet: ${(error as Error).message}`);
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

@@ -4,7 +4,7 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { isUuid, NotFoundError } from '@app/common';
 import type { ScheduledStep, TransitionResult } from '@app/workflow-core';
 import { RunHistoryEntity } from './run-history.entity';
-import type { QueueOutbox } from './run-transaction.service';
+import type { QueueOutbox } from './queue-outbox';
 import { RunEntity } from './run.entity';
 import { StepExecutionEntity } from './step-execution.entity';
 
@@ -32,17 +32,12 @@ export class RunRepository {
 
   /**
    * Stores a transition: the new snapshot and state, the states entered, and one queued step
-   * execution per step to schedule (handed to the outbox for enqueueing after commit). With
-   * `leavingState`, the step the run was waiting on is skipped if it has not started.
+   * execution per step to schedule (handed to the outbox for enqueueing after commit). When an
+   * event interrupted the step the run waited on, that step is skipped if it has not started (if
+   * it has, it finds itself stale when it finishes or retries).
    */
-  async applyTransition(
-    manager: EntityManager,
-    run: RunEntity,
-    result: TransitionResult,
-    outbox: QueueOutbox,
-    options: { leavingState?: boolean } = {},
-  ): Promise<RunEntity> {
-    if (options.leavingState && run.currentStepExecutionId) {
+  async applyTransition(manager: EntityManager, run: RunEntity, result: TransitionResult, outbox: QueueOutbox): Promise<RunEntity> {
+    if (result.interruptedStep && run.currentStepExecutionId) {
       const skipped = await manager.update(
         StepExecutionEntity,
         { id: run.currentStepExecutionId, status: 'queued' },
@@ -106,18 +101,21 @@ export class RunRepository {
   }
 
   /**
-   * Marks an attempt as started. Returns null when the step execution is already finished or skipped:
-   * a redelivered or duplicated job then does nothing.
+   * Marks an attempt as started. Returns null when the step execution is finished or skipped: a
+   * redelivered job then does nothing. A `running` step is claimed again on purpose: that is how a
+   * job whose worker died is picked up; concurrent claims are sorted out under the run's lock when
+   * the step finishes. `attempts` counts the queue's attempts, not deliveries.
    */
-  async claimStep(manager: EntityManager, stepExecutionId: string): Promise<StepExecutionEntity | null> {
-    const rows: Array<{ id: string }> = await manager.query(
-      `UPDATE step_executions
-          SET status = 'running', attempts = attempts + 1, started_at = COALESCE(started_at, clock_timestamp())
-        WHERE id = $1 AND status IN ('queued', 'running')
-        RETURNING id`,
-      [stepExecutionId],
-    );
-    if (rows.length === 0) return null;
+  async claimStep(manager: EntityManager, stepExecutionId: string, attempt: number): Promise<StepExecutionEntity | null> {
+    const claimed = await manager
+      .createQueryBuilder()
+      .update(StepExecutionEntity)
+      .set({ status: 'running', attempts: () => 'GREATEST(attempts, :attempt)', startedAt: () => 'COALESCE(started_at, clock_timestamp())' })
+      .where("id = :id AND status IN ('queued', 'running')", { id: stepExecutionId })
+      .setParameter('attempt', attempt)
+      .returning('id')
+      .execute();
+    if (claimed.raw.length === 0) return null;
     return manager.findOneOrFail(StepExecutionEntity, { where: { id: stepExecutionId } });
   }
 
@@ -141,6 +139,11 @@ export class RunRepository {
         ? { status: 'succeeded', output: (outcome.output ?? null) as QueryDeepPartialEntity<unknown>, error: null, finishedAt: () => 'clock_timestamp()' }
         : { status: 'failed', error: outcome.error, finishedAt: () => 'clock_timestamp()' },
     );
+  }
+
+  /** The run left the step's state before the step could run: it never will. */
+  async skipStep(manager: EntityManager, stepExecutionId: string): Promise<void> {
+    await manager.update(StepExecutionEntity, { id: stepExecutionId, status: In(['queued', 'running']) }, { status: 'skipped', finishedAt: () => 'clock_timestamp()' });
   }
 
   async recordAttemptError(manager: EntityManager, stepExecutionId: string, error: { code: string; message: string }): Promise<void> {

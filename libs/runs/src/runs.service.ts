@@ -6,7 +6,8 @@ import { CaseEntity, CasesService } from '@app/cases';
 import { WorkflowsService } from '@app/workflows';
 import { acceptedEvents, applyEvent, startRun } from '@app/workflow-core';
 import { guardScope } from './run-scope.util';
-import { QueueOutbox, RunTransaction } from './run-transaction.service';
+import { QueueOutbox } from './queue-outbox';
+import { RunTransaction } from './run-transaction.service';
 import { ACTIVE_RUN_STATUSES, RunEntity } from './run.entity';
 import { RunRepository } from './run.repository';
 import { RunView, toRunSummary, toRunView } from './run.view';
@@ -41,12 +42,15 @@ export class RunsService {
   async startInTransaction(manager: EntityManager, outbox: QueueOutbox, organizationId: string, caseId: string, workflowKey: string): Promise<RunEntity> {
     const target = await this.cases.lockCase(manager, organizationId, caseId);
     const version = await this.workflows.latest(organizationId, workflowKey, manager);
-    const statusSet = version.definition.statusSet ?? 'default';
+    const { statusSet = 'default', caseType } = version.definition;
     if (statusSet !== target.statusSet) {
       throw new UnprocessableError(
         'STATUS_SET_MISMATCH',
         `Workflow "${workflowKey}" uses status set "${statusSet}" but case ${caseId} uses "${target.statusSet}".`,
       );
+    }
+    if (caseType && caseType !== target.type) {
+      throw new UnprocessableError('CASE_TYPE_MISMATCH', `Workflow "${workflowKey}" runs on cases of type "${caseType}", not "${target.type}".`);
     }
     const active = await manager.findOne(RunEntity, { where: ACTIVE_RUN_STATUSES.map((status) => ({ caseId, status })) });
     if (active) {
@@ -109,7 +113,7 @@ export class RunsService {
     const result = applyEvent(compiled, run.snapshot, { type: event.type, payload: event.payload }, guardScope(run, caseRow));
     await this.runs.recordEvent(manager, run.id, event.type, result.accepted, { payload: event.payload, actor: actor.id });
     if (!result.accepted) return { accepted: false, refusal: 'EVENT_NOT_ACCEPTED', run, acceptedEvents: acceptedEvents(compiled, run.snapshot) };
-    await this.runs.applyTransition(manager, run, result, outbox, { leavingState: true });
+    await this.runs.applyTransition(manager, run, result, outbox);
     return { accepted: true, run };
   }
 
@@ -131,6 +135,10 @@ export class RunsService {
       const run = await this.runs.lock(manager, organizationId, runId);
       if (run.status !== 'failed') {
         throw new ConflictError('RUN_NOT_FAILED', `Run ${runId} is ${run.status}; only a failed run can be retried.`, { status: run.status });
+      }
+      const active = await manager.findOne(RunEntity, { where: ACTIVE_RUN_STATUSES.map((status) => ({ caseId: run.caseId, organizationId, status })) });
+      if (active) {
+        throw new ConflictError('CASE_HAS_ACTIVE_RUN', `Case ${run.caseId} has another active run (${active.id}); this one cannot resume.`, { runId: active.id });
       }
       const compiled = this.workflows.compiled(await this.workflows.versionById(run.workflowVersionId, manager));
       const result = applyEvent(compiled, run.snapshot, { type: 'caseflow.run.retry' });

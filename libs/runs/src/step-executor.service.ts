@@ -2,33 +2,46 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { CaseflowConfig, UnprocessableError } from '@app/common';
-import { ActionRegistry } from '@app/actions';
-import { CasesService } from '@app/cases';
+import { ActionRegistry, WorkflowAction } from '@app/actions';
+import { CaseEntity, CasesService } from '@app/cases';
 import { WorkflowsService } from '@app/workflows';
 import { applyEvent, CompiledWorkflow, paramsSchemaProblems, renderTemplates, StepDefinition, StepError } from '@app/workflow-core';
+import { QueueOutbox } from './queue-outbox';
 import { templateScope } from './run-scope.util';
-import { QueueOutbox, RunTransaction } from './run-transaction.service';
+import { RunTransaction } from './run-transaction.service';
 import { RunRepository } from './run.repository';
 import type { RunEntity } from './run.entity';
 import type { StepExecutionEntity } from './step-execution.entity';
-import { RetryableStepError, toStepError } from './step-error.util';
+import { isInfrastructureError, isPermanentError, RetryableStepError, toStepError } from './step-error.util';
 
 export interface StepAttempt {
   stepExecutionId: string;
-  organizationId: string;
   /** 1-based attempt number as the queue counts it. */
   attempt: number;
   /** Attempts the queue will make in all. */
   maxAttempts: number;
 }
 
-export type StepOutcome = 'succeeded' | 'failed' | 'retrying' | 'noop';
+/** noop: another delivery finished the step already; skipped: the run had left the step's state. */
+export type StepOutcome = 'succeeded' | 'failed' | 'skipped' | 'noop';
+
+interface Prepared {
+  step: StepExecutionEntity;
+  run: RunEntity;
+  compiled: CompiledWorkflow;
+  action: WorkflowAction;
+  definition: StepDefinition;
+}
 
 /**
  * Executes one step attempt (the worker's single use-case). The action's database effect, the
  * step's completion, the run's advance and the next step's record commit in one transaction; the
- * next job is enqueued after commit. A step already finished or skipped is left alone, so a
- * redelivered job has no second effect.
+ * next job is enqueued after commit. A step already finished is left alone, so a redelivered job
+ * has no second effect; a step whose state the run has left is skipped, not executed.
+ *
+ * Errors come in three kinds: the action's own (retried per the step's policy, then handed to the
+ * engine), permanent ones (a domain refusal: handed to the engine at once), and infrastructure
+ * ones (database or network down: thrown to the queue without touching the step, to come back).
  */
 @Injectable()
 export class StepExecutorService {
@@ -48,28 +61,31 @@ export class StepExecutorService {
   }
 
   async execute(attempt: StepAttempt): Promise<StepOutcome> {
-    const step = await this.runs.claimStep(this.dataSource.manager, attempt.stepExecutionId);
+    const step = await this.runs.claimStep(this.dataSource.manager, attempt.stepExecutionId, attempt.attempt);
     if (!step) return 'noop';
     const run = await this.runs.find(this.dataSource.manager, step.organizationId, step.runId);
+    if (!isCurrent(run, step)) {
+      // An event moved the run on while this step waited (in the queue or in a retry backoff).
+      await this.runs.skipStep(this.dataSource.manager, step.id);
+      return 'skipped';
+    }
     const version = await this.workflows.versionById(run.workflowVersionId);
     const compiled = this.workflows.compiled(version);
     const definition = version.definition.states[step.state]?.steps?.[step.stepIndex];
     const action = this.actions.get(step.action);
-    if (!action || !definition) {
-      // Only a registry changed under a published definition gets here; retrying cannot help.
-      return this.fail(step, compiled, { code: 'UNKNOWN_ACTION', message: `No action "${step.action}" is registered in this worker.` });
-    }
-    let params: Record<string, unknown>;
+    if (!definition) return this.fail(step, compiled, { code: 'UNKNOWN_STEP', message: `Step ${step.stepId} is not in ${version.key}@${version.version}.` });
+    if (!action) return this.fail(step, compiled, { code: 'UNKNOWN_ACTION', message: `No action "${step.action}" is registered in this worker.` });
+    const prepared: Prepared = { step, run, compiled, action, definition };
     try {
-      params = this.renderParams(definition, run, await this.cases.findCase(run.organizationId, run.caseId));
-      // Templated values could not be checked at publish time; they are checked now they are known.
-      const { problems } = paramsSchemaProblems(action.paramsSchema, params, '');
-      if (problems.length > 0) {
-        throw new UnprocessableError('INVALID_PARAMS', `Rendered params are invalid: ${problems.map((p) => `${p.path || '/'} ${p.message}`).join('; ')}`);
-      }
+      return await this.attempt(prepared, attempt);
     } catch (error) {
-      return this.failOrRetry(step, compiled, attempt, error);
+      if (isInfrastructureError(error)) throw error;
+      return this.failOrRetry(prepared, attempt, error);
     }
+  }
+
+  private async attempt({ step, run, compiled, action, definition }: Prepared, attempt: StepAttempt): Promise<StepOutcome> {
+    const params = this.renderParams(definition, run, await this.cases.findCase(run.organizationId, run.caseId));
     const saveAs = typeof params.saveAs === 'string' ? params.saveAs : undefined;
     const context = {
       organizationId: run.organizationId,
@@ -82,46 +98,51 @@ export class StepExecutorService {
       idempotencyKey: `caseflow-step-${step.id}`,
       actor: { id: `run:${run.id}/step:${step.stepId}`, source: 'workflow' as const },
     };
+    if (action.transactional) {
+      return this.transaction.run((manager, outbox) => this.finish(manager, outbox, step, compiled, saveAs, (tx) => action.execute({ ...context, manager: tx })));
+    }
+    const output = await action.execute({ ...context, manager: this.dataSource.manager });
     try {
-      if (action.transactional) {
-        return await this.transaction.run((manager, outbox) =>
-          this.finish(manager, outbox, step, compiled, saveAs, () => action.execute({ ...context, manager })),
-        );
-      }
-      const output = await action.execute({ ...context, manager: this.dataSource.manager });
       return await this.transaction.run((manager, outbox) => this.finish(manager, outbox, step, compiled, saveAs, async () => output));
     } catch (error) {
-      return this.failOrRetry(step, compiled, attempt, error);
+      // The effect happened: never report the step failed for a bookkeeping error. The queue
+      // retries the attempt; the action is called again with the same idempotency key.
+      throw Object.assign(new Error(`Recording step ${step.id} failed after its action succeeded: ${(error as Error).message}`), { cause: error, infrastructure: true });
     }
   }
 
-  /** Marks the step succeeded and advances the run, unless another delivery finished it first. */
+  /**
+   * Marks the step succeeded and advances the run, under the run's lock. A transactional effect is
+   * applied only if the run still waits on this step; otherwise the step is skipped.
+   */
   private async finish(
     manager: EntityManager,
     outbox: QueueOutbox,
     step: StepExecutionEntity,
     compiled: CompiledWorkflow,
     saveAs: string | undefined,
-    effect: () => Promise<unknown>,
+    effect: (manager: EntityManager) => Promise<unknown>,
   ): Promise<StepOutcome> {
     const run = await this.runs.lock(manager, step.organizationId, step.runId);
     if (!(await this.runs.lockRunningStep(manager, step.id))) return 'noop';
-    const output = await effect();
-    await this.runs.finishStep(manager, step.id, { status: 'succeeded', output });
-    if (this.isCurrent(run, step)) {
-      const result = applyEvent(compiled, run.snapshot, { type: 'caseflow.step.succeeded', stepId: step.stepId, output, ...(saveAs ? { saveAs } : {}) });
-      if (result.accepted) await this.runs.applyTransition(manager, run, result, outbox);
+    if (!isCurrent(run, step)) {
+      await this.runs.skipStep(manager, step.id);
+      return 'skipped';
     }
+    const output = await effect(manager);
+    await this.runs.finishStep(manager, step.id, { status: 'succeeded', output });
+    const result = applyEvent(compiled, run.snapshot, { type: 'caseflow.step.succeeded', stepId: step.stepId, output, ...(saveAs ? { saveAs } : {}) });
+    if (result.accepted) await this.runs.applyTransition(manager, run, result, outbox);
     return 'succeeded';
   }
 
-  private async failOrRetry(step: StepExecutionEntity, compiled: CompiledWorkflow, attempt: StepAttempt, error: unknown): Promise<StepOutcome> {
+  private async failOrRetry(prepared: Prepared, attempt: StepAttempt, error: unknown): Promise<StepOutcome> {
     const stepError = toStepError(error);
-    if (attempt.attempt < Math.max(attempt.maxAttempts, 1)) {
-      await this.runs.recordAttemptError(this.dataSource.manager, step.id, stepError);
+    if (!isPermanentError(error) && attempt.attempt < Math.max(attempt.maxAttempts, 1)) {
+      await this.runs.recordAttemptError(this.dataSource.manager, prepared.step.id, stepError);
       throw new RetryableStepError(stepError);
     }
-    return this.fail(step, compiled, stepError);
+    return this.fail(prepared.step, prepared.compiled, stepError);
   }
 
   /** The last attempt failed: record it and let the run follow continueOnError, onError or fail. */
@@ -131,7 +152,7 @@ export class StepExecutorService {
       const run = await this.runs.lock(manager, step.organizationId, step.runId);
       if (!(await this.runs.lockRunningStep(manager, step.id))) return 'noop';
       await this.runs.finishStep(manager, step.id, { status: 'failed', error: stepError });
-      if (this.isCurrent(run, step)) {
+      if (isCurrent(run, step)) {
         const result = applyEvent(compiled, run.snapshot, { type: 'caseflow.step.failed', stepId: step.stepId, error: stepError });
         if (result.accepted) await this.runs.applyTransition(manager, run, result, outbox);
       }
@@ -139,12 +160,19 @@ export class StepExecutorService {
     });
   }
 
-  /** Results of a step the run no longer waits on (its state was left) are kept but advance nothing. */
-  private isCurrent(run: RunEntity, step: StepExecutionEntity): boolean {
-    return run.currentStepExecutionId === step.id && run.status === 'running';
+  private renderParams(definition: StepDefinition, run: RunEntity, caseRow: CaseEntity): Record<string, unknown> {
+    const params = renderTemplates(definition.params ?? {}, templateScope(run, caseRow, this.env)) as Record<string, unknown>;
+    // Templated values could not be checked at publish time; they are checked now they are known.
+    const action = this.actions.get(definition.action);
+    const { problems } = action ? paramsSchemaProblems(action.paramsSchema, params, '') : { problems: [] };
+    if (problems.length > 0) {
+      throw new UnprocessableError('INVALID_PARAMS', `Rendered params are invalid: ${problems.map((p) => `${p.path || '/'} ${p.message}`).join('; ')}`);
+    }
+    return params;
   }
+}
 
-  private renderParams(definition: StepDefinition, run: RunEntity, caseRow: Parameters<typeof templateScope>[1]) {
-    return renderTemplates(definition.params ?? {}, templateScope(run, caseRow, this.env)) as Record<string, unknown>;
-  }
+/** The run waits on this step execution: results of any other are stale. */
+function isCurrent(run: RunEntity, step: StepExecutionEntity): boolean {
+  return run.currentStepExecutionId === step.id && run.status === 'running';
 }
