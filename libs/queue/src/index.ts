@@ -5,3 +5,4 @@ export * from './step-queue';
 export * from './redis-options.util';
 export * from './queue.module';
 export * from './local-redis.util';
+export * from './redis-policy.util';

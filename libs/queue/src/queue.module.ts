@@ -5,6 +5,7 @@ import { BullmqStepQueue } from './bullmq-step-queue';
 import { resolveRedisUrl } from './local-redis.util';
 import { QueueName } from './queue-names';
 import { redisOptionsFromUrl } from './redis-options.util';
+import { warnUnlessNoEviction } from './redis-policy.util';
 import { StepQueue } from './step-queue';
 
 @Global()
@@ -12,10 +13,11 @@ import { StepQueue } from './step-queue';
   imports: [
     BullModule.forRootAsync({
       inject: [CaseflowConfig],
-      useFactory: async (config: CaseflowConfig) => ({
-        connection: redisOptionsFromUrl(await resolveRedisUrl(config.REDIS_URL)),
-        prefix: config.CASEFLOW_QUEUE_PREFIX,
-      }),
+      useFactory: async (config: CaseflowConfig) => {
+        const url = await resolveRedisUrl(config.REDIS_URL);
+        await warnUnlessNoEviction(url);
+        return { connection: redisOptionsFromUrl(url), prefix: config.CASEFLOW_QUEUE_PREFIX };
+      },
     }),
     BullModule.registerQueue({ name: QueueName.Steps }),
   ],
