@@ -240,6 +240,16 @@ describe('validateDefinition', () => {
     ]);
   });
 
+  it('refuses an onError that leads back to the failing state', () => {
+    const problems = problemsOf((d) => (d.states.processing.onError = 'processing'));
+    expect(problems).toEqual([
+      {
+        path: '/states/processing/onError',
+        message: 'onError must lead to another state: re-entering the failing state would repeat the failure for ever',
+      },
+    ]);
+  });
+
   it('reports a loop of states without steps', () => {
     const problems = problemsOf((d) => {
       d.states.collection.on!.SKIP = 'hop';

@@ -80,6 +80,9 @@ function checkState(name: string, state: Record<string, unknown>, out: Definitio
   const edges: Edge[] = [];
   if (state.next !== undefined) edges.push({ target: state.next, path: [...base, 'next'] });
   if (state.onError !== undefined) edges.push({ target: state.onError, path: [...base, 'onError'] });
+  if (state.onError === name) {
+    out.push(problem([...base, 'onError'], 'onError must lead to another state: re-entering the failing state would repeat the failure for ever'));
+  }
 
   const on = isRecord(state.on) ? state.on : {};
   for (const [event, transition] of Object.entries(on)) {
