@@ -4,7 +4,7 @@ import { Queue } from 'bullmq';
 import { stepJobOptions } from './job-options';
 import { JobName, QueueName } from './queue-names';
 import { StepJob, stepJobId } from './step-job.types';
-import { StepQueue } from './step-queue';
+import { StepJobState, StepQueue } from './step-queue';
 
 @Injectable()
 export class BullmqStepQueue extends StepQueue {
@@ -25,5 +25,18 @@ export class BullmqStepQueue extends StepQueue {
 
   async remove(stepExecutionIds: string[]): Promise<void> {
     await Promise.all(stepExecutionIds.map((id) => this.queue.remove(stepJobId(id)).catch(() => 0)));
+  }
+
+  async jobState(stepExecutionId: string): Promise<StepJobState> {
+    const state = await this.queue.getJobState(stepJobId(stepExecutionId));
+    if (state === 'unknown') return 'missing';
+    if (state === 'active') return 'active';
+    return state === 'completed' || state === 'failed' ? 'done' : 'pending';
+  }
+
+  async requeue(job: StepJob): Promise<void> {
+    // A job id that is still kept as completed or failed would make the add a no-op.
+    await this.queue.remove(stepJobId(job.stepExecutionId)).catch(() => 0);
+    await this.enqueue([job]);
   }
 }

@@ -4,8 +4,10 @@
  */
 export enum QueueName {
   Steps = 'steps',
+  Maintenance = 'maintenance',
 }
 
 export enum JobName {
   ExecuteStep = 'step.execute',
+  Reconcile = 'steps.reconcile',
 }

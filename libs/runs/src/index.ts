@@ -5,6 +5,7 @@ export * from './run.view';
 export * from './step-error.util';
 export * from './runs.service';
 export * from './step-executor.service';
+export * from './step-reconciler.service';
 export * from './case-intake.service';
 export * from './case-actions.service';
 export * from './runs.module';

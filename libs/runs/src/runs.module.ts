@@ -12,10 +12,11 @@ import { RunRepository } from './run.repository';
 import { RunsService } from './runs.service';
 import { StepExecutionEntity } from './step-execution.entity';
 import { StepExecutorService } from './step-executor.service';
+import { StepReconcilerService } from './step-reconciler.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([RunEntity, StepExecutionEntity, RunHistoryEntity]), ActionsModule, CasesModule, WorkflowsModule],
-  providers: [RunTransaction, RunRepository, RunsService, StepExecutorService, CaseIntakeService, CaseActionsService],
-  exports: [RunsService, StepExecutorService, CaseIntakeService, CaseActionsService],
+  providers: [RunTransaction, RunRepository, RunsService, StepExecutorService, StepReconcilerService, CaseIntakeService, CaseActionsService],
+  exports: [RunsService, StepExecutorService, StepReconcilerService, CaseIntakeService, CaseActionsService],
 })
 export class RunsModule {}
