@@ -2,14 +2,14 @@ import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DelayedError, Job } from 'bullmq';
 import { CaseflowConfig } from '@app/common';
-import { JobName, QueueName, StepJobData } from '@app/queue';
+import { JobName, QueueName, STEP_WORKER_OPTIONS, StepJobData } from '@app/queue';
 import { isInfrastructureError, StepExecutorService, StepOutcome } from '@app/runs';
 
 /** How long a step waits when the database or network is down, growing with each such delay. */
 const INFRASTRUCTURE_DELAY_MS = { base: 1000, max: 30_000 };
 
 /** Thin shell: reads the job and hands the attempt to the step executor. */
-@Processor(QueueName.Steps)
+@Processor(QueueName.Steps, STEP_WORKER_OPTIONS)
 export class StepProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger(StepProcessor.name);
 

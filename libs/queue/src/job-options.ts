@@ -1,4 +1,4 @@
-import type { JobsOptions } from 'bullmq';
+import type { JobsOptions, WorkerOptions } from 'bullmq';
 import type { StepJob } from './step-job.types';
 import { stepJobId } from './step-job.types';
 
@@ -16,3 +16,15 @@ export function stepJobOptions(job: StepJob): JobsOptions {
     ...RETENTION,
   };
 }
+
+/**
+ * Step workers: a job whose worker died (its lock not renewed for lockDuration) goes back to
+ * waiting; a job that stalls more than maxStalledCount times is failed by BullMQ, and the
+ * reconciler enqueues its step again. Steps are short, and external calls time out well inside
+ * the lock, so 30 s locks only matter for crashed workers.
+ */
+export const STEP_WORKER_OPTIONS = {
+  lockDuration: 30_000,
+  stalledInterval: 15_000,
+  maxStalledCount: 3,
+} satisfies Partial<WorkerOptions>;
