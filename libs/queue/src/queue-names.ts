@@ -4,10 +4,8 @@
  */
 export enum QueueName {
   Steps = 'steps',
-  Maintenance = 'maintenance',
 }
 
 export enum JobName {
   ExecuteStep = 'step.execute',
-  Reconcile = 'steps.reconcile',
 }

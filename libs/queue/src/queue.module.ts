@@ -19,7 +19,7 @@ import { StepQueue } from './step-queue';
         return { connection: redisOptionsFromUrl(url), prefix: config.CASEFLOW_QUEUE_PREFIX };
       },
     }),
-    BullModule.registerQueue({ name: QueueName.Steps }, { name: QueueName.Maintenance }),
+    BullModule.registerQueue({ name: QueueName.Steps }),
   ],
   providers: [{ provide: StepQueue, useClass: BullmqStepQueue }],
   exports: [StepQueue, BullModule],

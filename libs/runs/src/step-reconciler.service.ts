@@ -7,7 +7,12 @@ import { WorkflowsService } from '@app/workflows';
 export interface ReconcileReport {
   checked: number;
   requeued: number;
+  /** True when another process was sweeping: this one did nothing. */
+  skipped?: boolean;
 }
+
+/** One sweep at a time across every worker: two would check and re-add the same jobs twice over. */
+const RECONCILE_LOCK = 'caseflow:reconcile-steps';
 
 interface PendingStep {
   id: string;
@@ -40,6 +45,23 @@ export class StepReconcilerService {
    *   way from the transaction that created them.
    */
   async reconcile(options: { olderThanMs?: number; batch?: number } = {}): Promise<ReconcileReport> {
+    // Session-level advisory lock on a connection of our own; it goes with the session if we die.
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      const [{ locked }] = await runner.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [RECONCILE_LOCK]);
+      if (!locked) return { checked: 0, requeued: 0, skipped: true };
+      try {
+        return await this.sweep(options);
+      } finally {
+        await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [RECONCILE_LOCK]);
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private async sweep(options: { olderThanMs?: number; batch?: number }): Promise<ReconcileReport> {
     const { olderThanMs = 30_000, batch = 1000 } = options;
     const report: ReconcileReport = { checked: 0, requeued: 0 };
     let after = '00000000-0000-0000-0000-000000000000';

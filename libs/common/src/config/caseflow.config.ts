@@ -54,6 +54,20 @@ export class CaseflowConfig {
   @IsString({ each: true })
   CASEFLOW_OUTBOUND_ALLOW: string[] = [];
 
+  /** How often each worker sweeps for steps PostgreSQL holds pending but Redis lost, in ms. */
+  @Transform(({ value }) => (value === undefined || value === '' ? 30_000 : Number(value)))
+  @Min(1000)
+  @Max(3_600_000)
+  @IsInt({ message: 'CASEFLOW_RECONCILE_INTERVAL_MS must be a whole number of milliseconds (1000 or more)' })
+  CASEFLOW_RECONCILE_INTERVAL_MS = 30_000;
+
+  /** Requests a minute that one API key may make (each API process counts its own); 0 turns limiting off. */
+  @Transform(({ value }) => (value === undefined || value === '' ? 1200 : Number(value)))
+  @Min(0)
+  @Max(1_000_000)
+  @IsInt({ message: 'CASEFLOW_RATE_LIMIT must be a whole number of requests a minute (0 = no limit)' })
+  CASEFLOW_RATE_LIMIT = 1200;
+
   /** Largest accepted request body, in bytes or with a unit (`1mb`). */
   @Matches(/^\d+(b|kb|mb)?$/i, { message: 'CASEFLOW_BODY_LIMIT must be a size such as 1mb or 500kb' })
   CASEFLOW_BODY_LIMIT = '1mb';
