@@ -1,0 +1,3 @@
+export * from './view.entity';
+export * from './views.service';
+export * from './views.module';
