@@ -4,6 +4,7 @@ import { StepProcessor } from '../../apps/worker/src/step.processor';
 import { ApiClient } from '../support/api-client';
 import { deleteRedisKeys } from '../support/test-environment';
 import { startTestApp, TestApp } from '../support/test-app';
+import { twoStepWorkflow } from '../support/workflow-fixtures';
 
 /** Redis carries work, PostgreSQL keeps it: emptying Redis loses no run and doubles no effect. */
 describe('step reconciler (PostgreSQL + Redis)', () => {
@@ -14,21 +15,7 @@ describe('step reconciler (PostgreSQL + Redis)', () => {
     testApp = await startTestApp('reconciler');
     pipeline = await ApiClient.withRole(testApp, 'pipeline');
     const author = await ApiClient.withRole(testApp, 'author');
-    const published = await author.post('/v1/workflows', {
-      key: 'two-steps',
-      name: 'two steps',
-      initial: 'work',
-      states: {
-        work: {
-          steps: [
-            { id: 'first', action: 'case.updateStatus', params: { status: 'pending', reason: 'first' } },
-            { id: 'second', action: 'case.updateStatus', params: { status: 'approved', reason: 'second' } },
-          ],
-          next: 'done',
-        },
-        done: { type: 'final' },
-      },
-    });
+    const published = await author.post('/v1/workflows', twoStepWorkflow);
     expect(published.status).toBe(201);
   });
 

@@ -3,6 +3,7 @@ import { StepExecutorService } from '@app/runs';
 import { ApiClient, RunBody } from '../support/api-client';
 import { FlakyTestAction } from '../support/test-actions';
 import { startTestApp, TestApp } from '../support/test-app';
+import { twoStepWorkflow } from '../support/workflow-fixtures';
 
 /**
  * The spine against the real PostgreSQL and Redis: steps run as BullMQ jobs in a worker, effects
@@ -284,21 +285,7 @@ describe('step delivery (PostgreSQL + Redis, no worker running)', () => {
     testApp = await startTestApp('delivery', { worker: false });
     pipeline = await ApiClient.withRole(testApp, 'pipeline');
     const author = await ApiClient.withRole(testApp, 'author');
-    const published = await author.post('/v1/workflows', {
-      key: 'two-steps',
-      name: 'two steps',
-      initial: 'work',
-      states: {
-        work: {
-          steps: [
-            { id: 'first', action: 'case.updateStatus', params: { status: 'pending', reason: 'first' } },
-            { id: 'second', action: 'case.updateStatus', params: { status: 'approved', reason: 'second' } },
-          ],
-          next: 'done',
-        },
-        done: { type: 'final' },
-      },
-    });
+    const published = await author.post('/v1/workflows', twoStepWorkflow);
     expect(published.status).toBe(201);
   });
 
