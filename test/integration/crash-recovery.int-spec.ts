@@ -3,7 +3,7 @@ import { Queue } from 'bullmq';
 import { Client, DatabaseError } from 'pg';
 import { QueryRunnerAlreadyReleasedError } from 'typeorm';
 import { QueueName } from '@app/queue';
-import { isInfrastructureError } from '@app/runs';
+import { isInfrastructureError } from '@app/common';
 import { ApiClient } from '../support/api-client';
 import { deleteRedisKeys } from '../support/test-environment';
 

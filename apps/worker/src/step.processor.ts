@@ -1,9 +1,9 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DelayedError, Job } from 'bullmq';
-import { CaseflowConfig } from '@app/common';
+import { CaseflowConfig, isInfrastructureError } from '@app/common';
 import { JobName, QueueName, STEP_WORKER_OPTIONS, StepJobData } from '@app/queue';
-import { isInfrastructureError, StepExecutorService, StepOutcome } from '@app/runs';
+import { StepExecutorService, StepOutcome } from '@app/runs';
 
 /** How long a step waits when the database or network is down, growing with each such delay. */
 const INFRASTRUCTURE_DELAY_MS = { base: 1000, max: 30_000 };

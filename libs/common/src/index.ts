@@ -1,4 +1,5 @@
 export * from './errors/domain.error';
+export * from './errors/infrastructure-error.util';
 export * from './auth/auth-context';
 export * from './config/caseflow.config';
 export * from './config/config.module';

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { CaseflowConfig, UnprocessableError } from '@app/common';
+import { CaseflowConfig, isInfrastructureError, UnprocessableError } from '@app/common';
 import { ActionRegistry, WorkflowAction } from '@app/actions';
 import { CaseEntity, CasesService } from '@app/cases';
 import { WorkflowsService } from '@app/workflows';
@@ -12,7 +12,7 @@ import { RunTransaction } from './run-transaction.service';
 import { RunRepository } from './run.repository';
 import type { RunEntity } from './run.entity';
 import type { StepExecutionEntity } from './step-execution.entity';
-import { isInfrastructureError, isPermanentError, RetryableStepError, toStepError } from './step-error.util';
+import { isPermanentError, RetryableStepError, toStepError } from './step-error.util';
 
 export interface StepAttempt {
   stepExecutionId: string;

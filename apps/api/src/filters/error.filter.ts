@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { QueryFailedError } from 'typeorm';
-import { DomainError, DomainErrorKind } from '@app/common';
+import { DomainError, DomainErrorKind, isInfrastructureError } from '@app/common';
 
 const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
   bad_request: HttpStatus.BAD_REQUEST,
@@ -24,6 +24,7 @@ const CODE_BY_STATUS: Record<number, string> = {
   413: 'PAYLOAD_TOO_LARGE',
   415: 'UNSUPPORTED_MEDIA_TYPE',
   422: 'UNPROCESSABLE',
+  503: 'SERVICE_UNAVAILABLE',
   429: 'TOO_MANY_REQUESTS',
 };
 
@@ -67,6 +68,8 @@ export class ErrorFilter implements ExceptionFilter {
       if (code === '23505') return [409, envelope('CONFLICT', 'That resource already exists.')];
       if (code === '40001' || code === '40P01') return [409, envelope('CONCURRENT_UPDATE', 'A concurrent change won; retry the request.')];
     }
+    // The database or Redis is away (restarting, unreachable): the request may succeed if retried.
+    if (isInfrastructureError(exception)) return [503, envelope('SERVICE_UNAVAILABLE', 'A backing service is unavailable; retry shortly.')];
     return [500, envelope('INTERNAL_ERROR', 'An unexpected error occurred; it has been logged.')];
   }
 }
