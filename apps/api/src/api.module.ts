@@ -29,7 +29,8 @@ import { WorkflowsController } from './workflows/workflows.controller';
     ThrottlerModule.forRootAsync({
       inject: [CaseflowConfig],
       useFactory: (config: CaseflowConfig) => ({
-        throttlers: [{ name: 'per-key', ttl: 60_000, limit: config.CASEFLOW_RATE_LIMIT }],
+        // Named `default`: @SkipThrottle() and the standard Retry-After header refer to that name.
+        throttlers: [{ name: 'default', ttl: 60_000, limit: config.CASEFLOW_RATE_LIMIT }],
         skipIf: () => config.CASEFLOW_RATE_LIMIT === 0,
         // One budget per key across all routes (the default counts each route apart).
         generateKey: (_context, tracker, throttler) => `${throttler}:${tracker}`,

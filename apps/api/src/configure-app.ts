@@ -5,6 +5,7 @@ import { CaseflowConfig } from '@app/common';
 import { workflowDefinitionSchema } from '@app/workflow-core';
 import { jsonBodyErrors, jsonBodyLimits } from './filters/json-body.middleware';
 import { createValidationPipe } from './filters/validation.pipe';
+import { jsonSchemaToComponents } from './openapi/json-schema-to-openapi.util';
 
 /** HTTP settings shared by `npm run start:api`, `npm start` and the e2e tests. */
 export function configureApi(app: INestApplication): void {
@@ -22,11 +23,18 @@ export function configureApi(app: INestApplication): void {
     app,
     new DocumentBuilder()
       .setTitle('Caseflow')
-      .setDescription('Workflow engine for compliance case management. Errors are `{ error: { code, message, details } }`.')
+      .setDescription(
+        'Workflow engine for compliance case management. Every error is the `ErrorResponse` envelope `{ error: { code, message, details? } }`; ' +
+          'each operation lists its statuses and main codes. Any operation may also answer 503 SERVICE_UNAVAILABLE while PostgreSQL or Redis ' +
+          'is away (retry), and 500 INTERNAL_ERROR for the unexpected.',
+      )
       .setVersion('1')
-      .addBearerAuth()
+      // API keys are opaque random strings (`cf_...`), not JWTs: the default bearerFormat would say otherwise.
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'API key', description: 'An API key: `Authorization: Bearer <key>`; its role decides what it may do' })
       .build(),
   );
-  document.components = { ...document.components, schemas: { ...document.components?.schemas, WorkflowDefinition: workflowDefinitionSchema as never } };
+  // Request bodies of the definition routes refer to WorkflowDefinition (see WorkflowsController).
+  const definition = jsonSchemaToComponents('WorkflowDefinition', workflowDefinitionSchema as never);
+  document.components = { ...document.components, schemas: { ...document.components?.schemas, ...definition } };
   SwaggerModule.setup('docs', app, document);
 }

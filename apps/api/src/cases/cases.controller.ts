@@ -1,18 +1,23 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { actorFromAuth, AuthContext, BadRequestError } from '@app/common';
 import { CasesService, CaseStatusUpdatesService } from '@app/cases';
 import { CaseIntakeService, RunsService } from '@app/runs';
 import { CurrentAuth } from '../auth/current-auth.decorator';
 import { Roles } from '../auth/roles.decorator';
-import { CreateCaseDto } from './dto/create-case.dto';
+import { ApiErrors } from '../openapi/api-errors.decorator';
+import { ApiKeyAuth } from '../openapi/api-key-auth.decorator';
+import { ApiIdempotencyKeyHeader, ApiIfMatchHeader } from '../openapi/request-headers.decorator';
+import { CaseEventPageResponse } from './dto/case-event.response';
 import { SetStatusDto } from './dto/case-review.dto';
+import { CaseDetailResponse } from './dto/case.response';
+import { CreateCaseDto } from './dto/create-case.dto';
 import { PageQueryDto } from './dto/list-query.dto';
 import { versionFromIfMatch } from './if-match.util';
 
 @ApiTags('cases')
-@ApiBearerAuth()
+@ApiKeyAuth()
 @Controller('cases')
 export class CasesController {
   constructor(
@@ -25,6 +30,12 @@ export class CasesController {
   @Post()
   @Roles('pipeline')
   @ApiOperation({ summary: 'Create a case; with `workflow`, start its run at once' })
+  @ApiCreatedResponse({ type: CaseDetailResponse })
+  @ApiErrors({
+    body: true,
+    404: ['WORKFLOW_NOT_FOUND'],
+    422: ['UNKNOWN_STATUS_SET', 'STATUS_SET_HAS_NO_INITIAL', 'STATUS_SET_MISMATCH', 'CASE_TYPE_MISMATCH', 'DUPLICATE_BLOCK_KEY'],
+  })
   create(@CurrentAuth() auth: AuthContext, @Body() body: CreateCaseDto) {
     return this.intake.create(auth.organizationId, body, actorFromAuth(auth, 'pipeline'));
   }
@@ -32,6 +43,8 @@ export class CasesController {
   @Get(':id')
   @Roles('reviewer', 'pipeline')
   @ApiOperation({ summary: 'A case with its blocks, available actions, runs and child cases' })
+  @ApiOkResponse({ type: CaseDetailResponse, headers: { ETag: { description: 'The case version, `"<version>"`: send it back as If-Match', schema: { type: 'string' } } } })
+  @ApiErrors({ 404: ['CASE_NOT_FOUND'] })
   async get(@CurrentAuth() auth: AuthContext, @Param('id') id: string, @Res({ passthrough: true }) response: Response) {
     const view = await this.cases.view(auth.organizationId, id);
     response.setHeader('ETag', `"${view.version}"`);
@@ -41,9 +54,25 @@ export class CasesController {
   @Post(':id/status')
   @HttpCode(200)
   @Roles('pipeline')
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A replay with the same key gets the stored answer, with no second effect' })
-  @ApiHeader({ name: 'If-Match', required: false, description: 'The case version (its ETag); 412 when stale' })
+  @ApiIdempotencyKeyHeader()
+  @ApiIfMatchHeader('412 VERSION_MISMATCH when the case has moved on')
   @ApiOperation({ summary: "Set a case's status from a pipeline" })
+  @ApiOkResponse({
+    type: CaseDetailResponse,
+    description: 'The case after the change (or as it was, when it already had that status), with its runs as they are now',
+    headers: {
+      ETag: { description: 'The new case version', schema: { type: 'string' } },
+      'Idempotent-Replayed': { description: '`true` when this is the stored answer of an earlier request with the same Idempotency-Key', schema: { type: 'string' } },
+    },
+  })
+  @ApiErrors({
+    body: true,
+    400: ['INVALID_IDEMPOTENCY_KEY', 'INVALID_IF_MATCH'],
+    404: ['CASE_NOT_FOUND'],
+    409: ['CASE_TERMINAL (send `reopen: true` to leave a terminal status)'],
+    412: ['VERSION_MISMATCH'],
+    422: ['UNKNOWN_STATUS', 'IDEMPOTENCY_KEY_REUSED'],
+  })
   async setStatus(
     @CurrentAuth() auth: AuthContext,
     @Param('id') id: string,
@@ -65,12 +94,15 @@ export class CasesController {
     response.status(result.status);
     if (result.replayed) response.setHeader('Idempotent-Replayed', 'true');
     response.setHeader('ETag', `"${result.body.version}"`);
-    return result.body;
+    // The runs are read now, not stored with the answer: a replay shows them as they are.
+    return { ...result.body, runs: await this.runs.summariesForCase(auth.organizationId, result.body.id) };
   }
 
   @Get(':id/events')
   @Roles('reviewer', 'pipeline')
-  @ApiOperation({ summary: "The case's audit trail, oldest first" })
+  @ApiOperation({ summary: "The case's audit trail, oldest first, in keyset pages" })
+  @ApiOkResponse({ type: CaseEventPageResponse })
+  @ApiErrors({ 400: ['VALIDATION_FAILED', 'INVALID_CURSOR'], 404: ['CASE_NOT_FOUND'] })
   events(@CurrentAuth() auth: AuthContext, @Param('id') id: string, @Query() query: PageQueryDto) {
     if (query.cursor !== undefined && !/^\d{1,18}$/.test(query.cursor)) throw new BadRequestError('INVALID_CURSOR', 'cursor must be a value returned as nextCursor.');
     return this.cases.listEvents(auth.organizationId, id, { cursor: query.cursor, limit: query.limit });

@@ -59,7 +59,10 @@ export class ErrorFilter implements ExceptionFilter {
       const status = exception.getStatus();
       const raw = exception.getResponse();
       const message = typeof raw === 'string' ? raw : String((raw as { message?: unknown }).message ?? exception.message);
-      return [status, envelope(status === 404 ? 'ROUTE_NOT_FOUND' : (CODE_BY_STATUS[status] ?? 'ERROR'), message)];
+      // Keep what a library put beside its message (the readiness check says which service is down).
+      const { message: _message, statusCode: _status, error: errorName, ...rest } = typeof raw === 'object' && raw ? (raw as Record<string, unknown>) : {};
+      const details = typeof errorName === 'object' ? { ...rest, error: errorName } : rest;
+      return [status, envelope(status === 404 ? 'ROUTE_NOT_FOUND' : (CODE_BY_STATUS[status] ?? 'ERROR'), message, Object.keys(details).length ? details : undefined)];
     }
     if (exception instanceof QueryFailedError) {
       const code = (exception as QueryFailedError & { code?: string }).code;

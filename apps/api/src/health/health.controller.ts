@@ -1,11 +1,13 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Controller, Get } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Queue } from 'bullmq';
 import { QueueName } from '@app/queue';
 import { Public } from '../auth/roles.decorator';
+import { ApiErrors } from '../openapi/api-errors.decorator';
+import { LivenessResponse, ReadinessResponse } from './dto/health.response';
 
 @ApiTags('health')
 @Public()
@@ -21,13 +23,20 @@ export class HealthController {
 
   /** Liveness: the process answers. */
   @Get()
+  @ApiOperation({ summary: 'Liveness: the process answers' })
+  @ApiOkResponse({ type: LivenessResponse })
   live() {
     return { status: 'ok' };
   }
 
   /** Readiness: PostgreSQL and Redis both answer. */
   @Get('ready')
-  @HealthCheck()
+  // Terminus's own swagger documentation describes its 503 body, but the error filter turns that
+  // exception into the common envelope, so the responses are documented here instead.
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
+  @ApiOperation({ summary: 'Readiness: PostgreSQL and Redis both answer' })
+  @ApiOkResponse({ type: ReadinessResponse })
+  @ApiErrors({ 503: ['SERVICE_UNAVAILABLE (PostgreSQL or Redis does not answer)'] })
   ready() {
     return this.health.check([() => this.database.pingCheck('postgres', { timeout: 2000 }), () => this.redisCheck()]);
   }

@@ -69,7 +69,8 @@ export class CaseListQueryDto {
   @MaxLength(200)
   cursor?: string;
 
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
+  // The type is spelled out: an initialised field without an annotation reflects as Object.
+  @ApiPropertyOptional({ type: 'integer', default: 50, minimum: 1, maximum: 200 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsBoolean, IsInt, IsOptional, IsString, Length, Matches, Min, ValidateIf } from 'class-validator';
+import { anyJson } from '../../openapi/any-json.util';
 
 export class SetStatusDto {
   @ApiProperty({ example: 'manual_review', description: "A status of the case's status set" })
@@ -26,7 +27,7 @@ export class CaseActionDto {
   @Length(0, 2000)
   reason?: string;
 
-  @ApiPropertyOptional({ description: 'The case version the reviewer decided on (or send If-Match); 409 if stale' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, description: 'The case version the reviewer decided on (or send If-Match); 409 if stale' })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -42,7 +43,7 @@ export class BlockActionDto {
 }
 
 export class EditBlockDto {
-  @ApiPropertyOptional({ description: 'The block data as the reviewer corrected it (any JSON)' })
+  @ApiPropertyOptional(anyJson('The block data as the reviewer corrected it (any JSON)'))
   @IsOptional()
   data?: unknown;
 
@@ -52,7 +53,7 @@ export class EditBlockDto {
   @Length(1, 200)
   title?: string;
 
-  @ApiPropertyOptional({ description: 'The case version the edit was made on; 409 if stale' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, description: 'The case version the edit was made on (or send If-Match); 409 if stale' })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -60,13 +61,13 @@ export class EditBlockDto {
 }
 
 export class AssignDto {
-  @ApiProperty({ nullable: true, example: 'reviewer@acme.example', description: 'A reviewer, `queue:<name>`, or null to unassign' })
+  @ApiProperty({ type: String, nullable: true, example: 'reviewer@acme.example', description: 'A reviewer, `queue:<name>`, or null to unassign' })
   @ValidateIf((_, value) => value !== null)
   @IsString()
   @Length(1, 200)
   assignee: string | null;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, description: 'The case version the assignment was made on (or send If-Match); 409 if stale' })
   @IsOptional()
   @IsInt()
   @Min(1)

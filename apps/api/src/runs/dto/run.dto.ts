@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
+import { anyJson } from '../../openapi/any-json.util';
 
 export class StartRunDto {
   @ApiProperty({ format: 'uuid' })
@@ -18,7 +19,7 @@ export class SendEventDto {
   @Matches(/^[A-Za-z][A-Za-z0-9_.]{0,99}$/, { message: 'type must be an event name such as COLLECTION_COMPLETED' })
   type: string;
 
-  @ApiPropertyOptional({ description: 'Any JSON; guards read it as event.payload' })
+  @ApiPropertyOptional(anyJson('Any JSON; guards read it as event.payload'))
   @IsOptional()
   payload?: unknown;
 }

@@ -19,7 +19,7 @@ export class CreateViewDto {
   @IsDefined()
   filter: unknown;
 
-  @ApiPropertyOptional({ description: 'Sidebar order (ascending); defaults to after the existing views' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 100000, description: 'Sidebar order (ascending); defaults to after the existing views' })
   @IsOptional()
   @IsInt()
   @Min(0)
