@@ -1,11 +1,8 @@
-import { RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { DiscoveryService, MetadataScanner, ModulesContainer } from '@nestjs/core';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import type { Response as HttpResponse } from 'supertest';
-import { PUBLIC_KEY } from '../../apps/api/src/auth/roles.decorator';
 import { E2eClient } from '../support/e2e-client';
+import { discoverRoutes } from '../support/route-discovery';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /**
@@ -34,41 +31,14 @@ interface Route {
 
 const ERROR_REF = '#/components/schemas/ErrorResponse';
 const DEFINITION_REF = '#/components/schemas/WorkflowDefinition';
-/**
- * The metadata @SkipThrottle() leaves for the app's throttler, named `default` in api.module.ts
- * (@nestjs/throttler does not export the prefix). A skip of any other name does not skip it.
- */
-const THROTTLER_SKIP = 'THROTTLER:SKIPdefault';
-
 /** Every route the application serves, from Nest's own metadata, with what its guards do. */
 function servedRoutes(testApp: TestApp): Route[] {
-  const discovery = new DiscoveryService(testApp.get(ModulesContainer));
-  const scanner = new MetadataScanner();
-  const routes: Route[] = [];
-  for (const wrapper of discovery.getControllers()) {
-    const controller = wrapper.metatype as (new (...args: never[]) => unknown) | null;
-    if (!controller) continue;
-    const prefixes = [Reflect.getMetadata(PATH_METADATA, controller) ?? ''].flat() as string[];
-    for (const name of scanner.getAllMethodNames(controller.prototype)) {
-      const handler = (controller.prototype as Record<string, object>)[name];
-      const paths = Reflect.getMetadata(PATH_METADATA, handler) as string | string[] | undefined;
-      if (paths === undefined) continue;
-      const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod].toLowerCase();
-      const metadata = (key: string) => Reflect.getMetadata(key, handler) ?? Reflect.getMetadata(key, controller);
-      for (const prefix of prefixes) {
-        for (const path of [paths].flat()) {
-          const segments = ['v1', prefix, path].flatMap((part) => part.split('/')).filter(Boolean);
-          routes.push({
-            method,
-            path: `/${segments.map((segment) => segment.replace(/^:(.+)$/, '{$1}')).join('/')}`,
-            isPublic: metadata(PUBLIC_KEY) === true,
-            rateLimited: metadata(THROTTLER_SKIP) !== true,
-          });
-        }
-      }
-    }
-  }
-  return routes;
+  return discoverRoutes(testApp.app).map((route) => ({
+    method: route.method.toLowerCase(),
+    path: route.path.replace(/:([^/]+)/g, '{$1}'),
+    isPublic: route.decision.kind === 'public',
+    rateLimited: route.rateLimited,
+  }));
 }
 
 /**

@@ -3,6 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { CaseflowConfig } from '@app/common';
 import { workflowDefinitionSchema } from '@app/workflow-core';
+import { answerClientErrors } from './filters/client-error.handler';
 import { jsonBodyErrors, jsonBodyLimits } from './filters/json-body.middleware';
 import { createValidationPipe } from './filters/validation.pipe';
 import { jsonSchemaToComponents } from './openapi/json-schema-to-openapi.util';
@@ -15,6 +16,7 @@ export function configureApi(app: INestApplication): void {
   express.use(jsonBodyErrors);
   express.use(jsonBodyLimits);
   express.disable('x-powered-by');
+  answerClientErrors(app.getHttpServer());
   app.setGlobalPrefix('v1', { exclude: ['metrics'] });
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();

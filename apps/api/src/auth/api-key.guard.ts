@@ -29,7 +29,7 @@ export class ApiKeyGuard implements CanActivate {
     request.auth = auth;
     const allowed = this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets) ?? [];
     if (auth.role !== 'admin' && !allowed.includes(auth.role)) {
-      throw new ForbiddenError(`The ${auth.role} role may not do this.`, { role: auth.role, allowed: ['admin', ...allowed] });
+      throw new ForbiddenError(`The ${auth.role} role may not do this.`, { role: auth.role, allowed: [...new Set(['admin', ...allowed])] });
     }
     return true;
   }

@@ -69,6 +69,8 @@ export class ErrorFilter implements ExceptionFilter {
       // Class 22 is "data exception": a value PostgreSQL cannot take (format, range, encoding).
       if (code?.startsWith('22')) return [400, envelope('INVALID_VALUE', 'A value has the wrong format or is out of range.')];
       if (code === '23505') return [409, envelope('CONFLICT', 'That resource already exists.')];
+      // Any other integrity constraint (not null, foreign key, check): the input cannot be stored.
+      if (code?.startsWith('23')) return [422, envelope('CONSTRAINT_VIOLATION', 'The request breaks a rule of the stored data.')];
       if (code === '40001' || code === '40P01') return [409, envelope('CONCURRENT_UPDATE', 'A concurrent change won; retry the request.')];
     }
     // The database or Redis is away (restarting, unreachable): the request may succeed if retried.

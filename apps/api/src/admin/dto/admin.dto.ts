@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsBoolean, IsIn, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsBoolean, IsIn, IsObject, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
 import { ROLES, Role } from '@app/common';
 import { CASE_ACTIONS, CaseAction, STATUS_CATEGORIES, StatusCategory } from '@app/statuses';
 
@@ -89,6 +89,7 @@ export class CreateStatusDto {
 
   @ApiPropertyOptional({ type: ActionTargetsDto, description: 'Where each case action leads, when this creates the set' })
   @IsOptional()
+  @IsObject({ message: 'actionTargets must be an object' })
   @ValidateNested()
   @Type(() => ActionTargetsDto)
   actionTargets?: ActionTargetsDto;

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsBoolean, IsInt, IsOptional, IsString, Length, Matches, Min, ValidateIf } from 'class-validator';
 import { anyJson } from '../../openapi/any-json.util';
+import { RawJson } from '../../filters/raw-json.decorator';
 
 export class SetStatusDto {
   @ApiProperty({ example: 'manual_review', description: "A status of the case's status set" })
@@ -45,6 +46,7 @@ export class BlockActionDto {
 export class EditBlockDto {
   @ApiPropertyOptional(anyJson('The block data as the reviewer corrected it (any JSON)'))
   @IsOptional()
+  @RawJson()
   data?: unknown;
 
   @ApiPropertyOptional()

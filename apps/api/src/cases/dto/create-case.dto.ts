@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsIn, IsObject, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
 import { BLOCK_TYPES, BlockType } from '@app/cases';
+import { RawJson } from '../../filters/raw-json.decorator';
 
 export class CreateBlockDto {
   @ApiProperty({ example: 'passport' })
@@ -20,6 +21,7 @@ export class CreateBlockDto {
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
   @IsOptional()
+  @RawJson()
   data?: unknown;
 }
 
@@ -44,11 +46,13 @@ export class CreateCaseDto {
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: "The entity's own JSON" })
   @IsOptional()
   @IsObject()
+  @RawJson()
   data?: Record<string, unknown>;
 
   @ApiPropertyOptional({ type: [CreateBlockDto] })
   @IsOptional()
   @ArrayMaxSize(200)
+  @IsObject({ each: true, message: 'each block must be an object' })
   @ValidateNested({ each: true })
   @Type(() => CreateBlockDto)
   blocks?: CreateBlockDto[];

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
 import { anyJson } from '../../openapi/any-json.util';
+import { RawJson } from '../../filters/raw-json.decorator';
 
 export class StartRunDto {
   @ApiProperty({ format: 'uuid' })
@@ -21,5 +22,6 @@ export class SendEventDto {
 
   @ApiPropertyOptional(anyJson('Any JSON; guards read it as event.payload'))
   @IsOptional()
+  @RawJson()
   payload?: unknown;
 }

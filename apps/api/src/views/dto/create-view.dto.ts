@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsDefined, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { RawJson } from '../../filters/raw-json.decorator';
 
 export class CreateViewDto {
   @ApiProperty({ example: 'HK companies in review', description: 'Unique in the organization' })
@@ -17,6 +18,7 @@ export class CreateViewDto {
   })
   // Checked by parseCaseFilter in ViewsService, which lists every problem with its JSON pointer.
   @IsDefined()
+  @RawJson()
   filter: unknown;
 
   @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 100000, description: 'Sidebar order (ascending); defaults to after the existing views' })
