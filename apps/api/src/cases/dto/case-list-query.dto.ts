@@ -1,6 +1,7 @@
 import { ApiPropertyOptional, ApiPropertyOptions } from '@nestjs/swagger';
 import { Transform, TransformFnParams, Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { PageQueryDto } from './list-query.dto';
 
 /** `status=a&status=b` and `status=a,b` both mean [a, b]; an empty value means no condition. */
 function toList({ value }: TransformFnParams): unknown {
@@ -21,7 +22,8 @@ const listDoc = (what: string, example: string): ApiPropertyOptions => ({
  * GET /v1/cases. Besides these, `data.<path>=<value>` parameters (e.g. `data.company.country=HK`)
  * add equality conditions on the case's data; the pipe takes them out before this DTO is checked.
  */
-export class CaseListQueryDto {
+/** The list's filters; cursor and limit come from the shared page query. */
+export class CaseListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ format: 'uuid', description: "A saved view: its filter ANDs with the other parameters" })
   @IsOptional()
   @IsUUID()
@@ -62,19 +64,4 @@ export class CaseListQueryDto {
   @IsString()
   @MaxLength(200)
   q?: string;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
-
-  // The type is spelled out: an initialised field without an annotation reflects as Object.
-  @ApiPropertyOptional({ type: 'integer', default: 50, minimum: 1, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit = 50;
 }
