@@ -1,5 +1,5 @@
 import { ApiPropertyOptional, ApiPropertyOptions } from '@nestjs/swagger';
-import { Transform, TransformFnParams, Type } from 'class-transformer';
+import { Transform, TransformFnParams } from 'class-transformer';
 import { IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { PageQueryDto } from './list-query.dto';
 
