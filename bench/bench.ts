@@ -1,0 +1,263 @@
+/**
+ * `npm run bench` (SPEC §8): in one run, on a database and a BullMQ prefix of its own,
+ *   1. the PostgreSQL ceiling: the raw status-change transaction through `pg` (4 and 10 clients);
+ *   2. the BullMQ ceiling: a no-op worker;  3. the naive reference: BullMQ + that transaction;
+ *   4. the engine: ten-step runs through the real API and one real worker process;
+ *   5. latency from an event to its committed status at half the engine's rate, open loop;
+ *   6. the case list's p95 over 1,000,000 seeded cases;  7. the worker's peak RSS during 4.
+ *
+ *   npm run bench -- [--quick] [--keep] [--no-build] [--cpu-prof]
+ *
+ * Progress goes to stderr; a table then one JSON object (the last line) to stdout; the same object
+ * to bench/results/bench-<time>.json. Exits 1 when a section's own checks fail (a step that did
+ * not succeed, an audit event missing, a process that died), since its figures then mean nothing.
+ */
+import 'reflect-metadata';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Redis } from 'ioredis';
+import { freePort } from '@app/common';
+import { ChaosDatabase } from '../scripts/chaos/chaos-database';
+import { deletePrefixKeys } from '../scripts/chaos/chaos-faults';
+import { Fleet } from '../scripts/chaos/chaos-fleet';
+import { ChaosClient } from '../scripts/chaos/chaos-load';
+import { BenchOptions, parseBenchOptions, UsageError } from './support/bench-options';
+import { BenchResult, renderTable, summarize, TARGETS, writeResult } from './support/bench-report';
+import { BENCH_CASE_TYPE, BENCH_STATUS_SET, BENCH_STATUSES, LATENCY_KEY, LATENCY_WORKFLOW, PING, TEN_STEPS_WORKFLOW } from './support/bench-workflows';
+import { createRuns, measureEngine } from './support/engine-throughput';
+import { measureLatency } from './support/latency';
+import { measureListScale } from './support/list-scale';
+import { insertRawCases, measurePgCeiling, PgCeiling } from './support/pg-ceiling';
+import { measureNaive, measureNoop } from './support/queue-ceiling';
+import { RssSampler } from './support/rss-sampler';
+
+const ROOT = resolve(__dirname, '..');
+/** Cases the raw sections change: enough that two changes of one case are far apart. */
+const RAW_CASES = 2000;
+/** Events a second of the light-load latency reference. */
+const LIGHT_RATE = 10;
+const log = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+
+async function main(): Promise<number> {
+  const options = parseBenchOptions(process.argv.slice(2), process.env);
+  const startedAt = new Date().toISOString();
+  const began = performance.now();
+  const loadBefore = loadavg();
+  const workDir = mkdtempSync(join(tmpdir(), 'caseflow-bench-'));
+  for (const folder of ['logs', 'workflows', 'bundle/api', 'bundle/worker']) mkdirSync(join(workDir, folder), { recursive: true });
+  if (options.build) await build(['api', 'worker']);
+  // A private copy: a rebuild of dist/ by someone else during the run must not change what runs.
+  for (const app of ['api', 'worker']) copyFileSync(join(ROOT, 'dist', 'apps', app, 'main.js'), join(workDir, 'bundle', app, 'main.js'));
+
+  const prefix = `caseflow_bench_${randomBytes(4).toString('hex')}`;
+  const port = await freePort();
+  const db = new ChaosDatabase(options.databaseUrl);
+  log(`database ${db.name} (fresh), Redis prefix ${prefix}, API on port ${port}, concurrency ${options.concurrency}${options.quick ? ', --quick' : ''}`);
+  await db.recreate();
+  const adminKey = `bench-admin-${randomBytes(16).toString('hex')}`;
+  const fleet = new Fleet({
+    bundleDir: join(workDir, 'bundle'),
+    logDir: join(workDir, 'logs'),
+    log,
+    env: {
+      ...process.env,
+      NODE_PATH: join(ROOT, 'node_modules'),
+      PORT: String(port),
+      DATABASE_URL: options.databaseUrl,
+      REDIS_URL: options.redisUrl,
+      CASEFLOW_QUEUE_PREFIX: prefix,
+      CASEFLOW_ADMIN_KEY: adminKey,
+      CASEFLOW_WORKFLOWS_DIR: join(workDir, 'workflows'), // empty: only the bench's workflows
+      WORKER_CONCURRENCY: String(options.concurrency),
+      // The bench is one client sending far more than a pipeline key is allowed in production.
+      CASEFLOW_RATE_LIMIT: '0',
+      // Request logs at info would measure pino and the log pipe, as npm run chaos also avoids.
+      LOG_LEVEL: 'warn',
+    },
+  });
+
+  let cleaned = false;
+  let failed = false;
+  const cleanUp = async () => {
+    if (cleaned) return;
+    cleaned = true;
+    await fleet.stopAll(options.cpuProf ? 15_000 : 5000);
+    if (options.keep) {
+      log(`kept: database ${options.databaseUrl}, Redis keys ${prefix}:*, logs in ${join(workDir, 'logs')}`);
+      return;
+    }
+    await db.drop().catch((error: Error) => log(`could not drop ${db.name}: ${error.message}`));
+    await deletePrefixKeys(options.redisUrl, prefix).catch((error: Error) => log(`could not delete ${prefix}:* keys: ${error.message}`));
+    if (failed) log(`process logs kept in ${join(workDir, 'logs')}`);
+    else rmSync(workDir, { recursive: true, force: true });
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log(`${signal}: stopping the processes and cleaning up`);
+      void cleanUp().finally(() => process.exit(130));
+    });
+  }
+
+  try {
+    const api = fleet.start('api');
+    const client = new ChaosClient(`http://127.0.0.1:${port}`, adminKey);
+    await client.waitReady(60_000, () => api.child.exitCode === null);
+    for (const status of BENCH_STATUSES) await client.request('POST', '/v1/admin/statuses', { set: BENCH_STATUS_SET, setLabel: 'Bench', ...status });
+    for (const workflow of [TEN_STEPS_WORKFLOW, LATENCY_WORKFLOW]) await client.request('POST', '/v1/workflows', workflow);
+    const [{ id: organizationId }] = await db.query<{ id: string }>(`SELECT id FROM organizations WHERE slug = 'default'`);
+    const rawCases = await insertRawCases(options.databaseUrl, organizationId, BENCH_STATUS_SET, BENCH_CASE_TYPE, RAW_CASES);
+    const statuses = new Map(rawCases.map((id) => [id, PING]));
+
+    const pg: PgCeiling[] = [];
+    for (const clients of [options.pgClientsLow, options.concurrency]) {
+      log(`1. PostgreSQL ceiling, ${clients} clients: ${options.pg.warmUpS} s warm-up, ${options.pg.measureS} s measured`);
+      pg.push(await measurePgCeiling(options.databaseUrl, organizationId, rawCases, statuses, clients, options.pg));
+      log(`   ${pg[pg.length - 1].tps.toFixed(0)} tx/s`);
+    }
+    const section = (queueName: string, warmUp: number) => ({ redisUrl: options.redisUrl, prefix, queueName, concurrency: options.concurrency, warmUp, progress: log });
+    log(`2. BullMQ no-op worker: ${options.noop.jobs} jobs, the first ${options.noop.warmUp} not timed`);
+    const noop = await measureNoop(section('bench-noop', options.noop.warmUp), organizationId, options.noop.jobs);
+    log(`   ${noop.jobsPerSec.toFixed(0)} jobs/s`);
+    log(`3. naive BullMQ + pg worker: ${options.naive.jobs} jobs, the first ${options.naive.warmUp} not timed`);
+    const naive = await measureNaive({ ...section('bench-naive', options.naive.warmUp), databaseUrl: options.databaseUrl }, organizationId, options.naive.jobs, rawCases, statuses);
+    log(`   ${naive.jobsPerSec.toFixed(0)} jobs/s`);
+
+    log(`4. engine: one worker process at WORKER_CONCURRENCY=${options.concurrency}`);
+    const profile = join(ROOT, 'bench', 'results', `bench-${startedAt.replace(/[:.]/g, '-')}-worker.cpuprofile`);
+    const worker = fleet.start(
+      'worker',
+      options.cpuProf ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${join(__dirname, 'support', 'cpu-profile.preload.js')}`, BENCH_CPU_PROFILE: profile } : {},
+    );
+    const sampler = new RssSampler(worker.child.pid as number);
+    sampler.start();
+    const engine = await measureEngine({ client, db, redisUrl: options.redisUrl, prefix, workerPid: worker.child.pid as number, ...options.engine, loadConcurrency: options.loadConcurrency, progress: log });
+    const workerMemory = sampler.stop();
+    log(`   ${engine.stepsPerSec.toFixed(0)} steps/s over ${engine.seconds.toFixed(1)} s; worker at ${engine.workerCpu.processCpuPercentOfOneCore}% of a core, machine ${engine.workerCpu.machineBusyPercent}% busy; peak RSS ${workerMemory.peakMb} MB`);
+    for (const problem of engine.verification.problems) log(`   ENGINE CHECK FAILED: ${problem}`);
+
+    const rate = Math.max(1, engine.stepsPerSec / 2);
+    // Three seconds between two events to one run: its previous step is long done (see latency.ts).
+    const latencyRuns = await createRuns(client, LATENCY_KEY, Math.max(20, Math.ceil(rate * 3)), options.loadConcurrency);
+    const lightRuns = await createRuns(client, LATENCY_KEY, LIGHT_RATE * 4, options.loadConcurrency);
+    const pids = { apiPid: api.child.pid as number, workerPid: worker.child.pid as number };
+    // Not the headline: the same path nearly idle, to tell the path's own latency from queueing.
+    log(`5. latency at a light ${LIGHT_RATE} events/s first, for reference`);
+    const light = await measureLatency({ client, db, runIds: lightRuns.map((run) => run.runId), ...pids, rate: LIGHT_RATE, warmUpS: 1, measureS: options.quick ? 3 : 10, progress: log });
+    log(`   p50 ${light.p50Ms} ms, p99 ${light.p99Ms} ms`);
+    log(`5. latency: ${rate.toFixed(0)} events/s over ${latencyRuns.length} waiting runs, ${options.latency.warmUpS} s warm-up, ${options.latency.measureS} s measured`);
+    const latency = await measureLatency({ client, db, runIds: latencyRuns.map((run) => run.runId), ...pids, rate, ...options.latency, progress: log });
+    log(`   p50 ${latency.p50Ms} ms, p99 ${latency.p99Ms} ms (sent ${latency.sentRate.toFixed(0)}/s)`);
+    const exits = fleet.unexpectedExits.map((exit) => `${exit.name} exited on its own (code ${exit.code}, signal ${exit.signal})`);
+    await fleet.stopAll(options.cpuProf ? 15_000 : 5000);
+    if (options.cpuProf) log(`worker CPU profile: ${profile}`);
+
+    log(`6. case list: ${options.scale.cases} cases${options.quick ? ' (--quick; the full run seeds 1,000,000)' : ''}`);
+    const scale = await measureListScale(options.databaseUrl, options.scale, log);
+
+    const problems = [...engine.verification.problems, ...exits];
+    if (noop.failed > 0) problems.push(`${noop.failed} no-op jobs failed`);
+    if (naive.failed > 0) problems.push(`${naive.failed} naive jobs failed`);
+    for (const run of [light, latency]) {
+      if (run.requestErrors > 0) problems.push(`${run.requestErrors} latency requests failed at ${run.targetRate} events/s`);
+      if (run.stepsNotSucceeded > 0) problems.push(`${run.stepsNotSucceeded} latency events' steps did not succeed at ${run.targetRate} events/s`);
+    }
+    const pgAtConcurrency = pg.find((p) => p.clients === options.concurrency) as PgCeiling;
+    const result: BenchResult = summarize({
+      stepsPerSec: engine.stepsPerSec,
+      naiveJobsPerSec: naive.jobsPerSec,
+      noopJobsPerSec: noop.jobsPerSec,
+      pgTps: pgAtConcurrency.tps,
+      pgTpsLowClients: (pg.find((p) => p.clients === options.pgClientsLow) as PgCeiling).tps,
+      ratioToNaive: engine.stepsPerSec / naive.jobsPerSec,
+      ratioToNoop: engine.stepsPerSec / noop.jobsPerSec,
+      ratioToPg: engine.stepsPerSec / pgAtConcurrency.tps,
+      p50Ms: latency.p50Ms,
+      p99Ms: latency.p99Ms,
+      listP95Ms: scale.listP95Ms,
+      workerRssMb: workerMemory.peakMb,
+      ok: problems.length === 0,
+      problems,
+      quick: options.quick,
+      concurrency: options.concurrency,
+      startedAt,
+      seconds: Math.round((performance.now() - began) / 1000),
+      method: method(options),
+      sections: { pg, noop, naive, engine, latency, latencyLight: light, scale, workerMemory },
+      environment: await environment(db, options, loadBefore),
+      targets: TARGETS,
+    });
+    failed = !result.ok;
+    result.file = writeResult(join(ROOT, 'bench'), result);
+    log(`wrote ${result.file}`);
+    process.stdout.write(`${renderTable(result)}\n${JSON.stringify(result)}\n`);
+    return result.ok ? 0 : 1;
+  } catch (error) {
+    failed = true;
+    throw error;
+  } finally {
+    await cleanUp();
+  }
+}
+
+function method(options: BenchOptions): Record<string, string> {
+  const c = options.concurrency;
+  return {
+    pg: `fixed duration: N pg connections (${options.pgClientsLow}, then ${c}) each running BEGIN; UPDATE cases SET status, version = version + 1, updated_at = now(); INSERT INTO case_events; COMMIT back to back on cases of its own, on the migrated schema; ${options.pg.warmUpS} s warm-up, then transactions ending in the next ${options.pg.measureS} s counted. pgTps is at ${c} clients.`,
+    noop: `fixed count: ${options.noop.jobs} jobs queued up front with the engine's job options (stepJobOptions), then one in-process BullMQ Worker with STEP_WORKER_OPTIONS at concurrency ${c} and a no-op processor; rate = completions after the first ${options.noop.warmUp} / time from the ${options.noop.warmUp}th to the last.`,
+    naive: `fixed count: as noop, ${options.naive.jobs} jobs (first ${options.naive.warmUp} not timed), the processor running the pg transaction above on a pool of ${c} connections.`,
+    engine: `fixed count: a real worker process (dist/apps/worker, WORKER_CONCURRENCY=${c}) and API process; ${options.engine.warmUpRuns} warm-up runs, then ${options.engine.runs} runs of a ten-step case.updateStatus workflow created through POST /v1/cases with the steps queue paused, then resumed; stepsPerSec = succeeded step executions / (max(finished_at) - min(started_at)) read from step_executions; every run completed, every step succeeded and every status change audited is checked.`,
+    latency: `fixed duration, open loop: POST /v1/runs/:id/events at fixed intervals at half the engine's steps/s, round-robin over waiting runs, each event running one case.updateStatus step; latency = step_executions.finished_at (clock_timestamp() in the step's committing transaction, just before COMMIT) - the client's wall-clock send time, same machine clock; ${options.latency.warmUpS} s warm-up not counted, ${options.latency.measureS} s measured. sections.latencyLight: the same at ${LIGHT_RATE} events/s, for reference.`,
+    scale: `case-list.bench.ts's seed (INSERT ... SELECT generate_series, indexes rebuilt after) of ${options.scale.cases} cases in an organization of their own, then each query through CaseListRepository ${options.scale.warmUp} times untimed and ${options.scale.iterations} times timed, one at a time; listP95Ms = the worst p95 of the four.`,
+    memory: 'VmHWM (the kernel-kept peak resident set) of the worker process from /proc/<pid>/status, sampled every 200 ms from its start to the end of section 4.',
+  };
+}
+
+async function environment(db: ChaosDatabase, options: BenchOptions, loadBefore: number[]): Promise<Record<string, unknown>> {
+  const settings = await db.query<{ name: string; setting: string }>(
+    `SELECT name, current_setting(name) AS setting FROM pg_settings WHERE name IN ('server_version', 'shared_buffers', 'synchronous_commit', 'fsync', 'max_connections', 'work_mem')`,
+  );
+  const redis = new Redis(options.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  let redisVersion = 'unknown';
+  try {
+    await redis.connect();
+    redisVersion = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? 'unknown';
+  } finally {
+    redis.disconnect();
+  }
+  return {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    loadAverageBefore: loadBefore.map((value) => Math.round(value * 100) / 100),
+    loadAverageAfter: loadavg().map((value) => Math.round(value * 100) / 100),
+    node: process.version,
+    postgres: Object.fromEntries(settings.map((row) => [row.name, row.setting])),
+    redis: redisVersion,
+    database: db.name,
+  };
+}
+
+/** `nest build` of each app, in parallel (they write different bundles); their output goes to stderr. */
+async function build(apps: string[]): Promise<void> {
+  log(`nest build ${apps.join(', ')}`);
+  await Promise.all(
+    apps.map(
+      (app) =>
+        new Promise<void>((resolveBuild, reject) => {
+          const child = spawn(process.execPath, [join(ROOT, 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js'), 'build', app], { cwd: ROOT, stdio: ['ignore', 2, 2] });
+          child.once('error', reject);
+          child.once('exit', (code) => (code === 0 ? resolveBuild() : reject(new Error(`nest build ${app} failed (exit ${code})`))));
+        }),
+    ),
+  );
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    process.stderr.write(error instanceof UsageError ? `${error.message}\n` : `\nbench failed: ${error.stack ?? error.message}\n`);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,80 @@
+/** Flags, environment and the size of each section of `npm run bench`. */
+export interface BenchOptions {
+  quick: boolean;
+  /** Keep the database and the Redis keys (and process logs) for inspection. */
+  keep: boolean;
+  /** Run `nest build api` and `nest build worker` first (off: use dist/ as it is). */
+  build: boolean;
+  /** Write a CPU profile of the worker (node --cpu-prof) under bench/results/. */
+  cpuProf: boolean;
+  databaseUrl: string;
+  redisUrl: string;
+  /** WORKER_CONCURRENCY of the engine's worker, and the concurrency of every other section. */
+  concurrency: number;
+  /** The other PostgreSQL client count measured (SPEC's reference figure is at 4). */
+  pgClientsLow: number;
+  /** PostgreSQL ceiling: warm-up then measured seconds, at each client count. */
+  pg: { warmUpS: number; measureS: number };
+  /** BullMQ sections: jobs queued up front; the first `warmUp` completions are not timed. */
+  noop: { jobs: number; warmUp: number };
+  naive: { jobs: number; warmUp: number };
+  /** Engine: warm-up runs (not timed), then measured runs of the ten-step workflow. */
+  engine: { warmUpRuns: number; runs: number };
+  /** Latency: open-loop events for warm-up then measured seconds. */
+  latency: { warmUpS: number; measureS: number };
+  /** Scale: seeded cases, then per query warm-up calls and timed calls. */
+  scale: { cases: number; warmUp: number; iterations: number };
+  /** POST /v1/cases requests in flight while creating runs (not timed). */
+  loadConcurrency: number;
+}
+
+export const USAGE = `npm run bench -- [--quick] [--keep] [--no-build] [--cpu-prof]
+
+  --quick      every section shorter and 200,000 cases instead of 1,000,000 (under two minutes)
+  --keep       keep the database, the Redis keys and the process logs
+  --no-build   use dist/apps/{api,worker}/main.js as they are
+  --cpu-prof   write a CPU profile of the worker under bench/results/
+
+Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/caseflow_bench; the
+database is dropped and created fresh, so its name must contain "bench"; a URL naming the
+"postgres" database means caseflow_bench on that server), BENCH_REDIS_URL (default REDIS_URL or
+redis://127.0.0.1:6379; keys go under a random prefix, deleted at the end).`;
+
+export class UsageError extends Error {}
+
+export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptions {
+  const known = new Set(['--quick', '--keep', '--no-build', '--cpu-prof']);
+  for (const arg of argv) {
+    if (arg === '--help' || arg === '-h') throw new UsageError(USAGE);
+    if (!known.has(arg)) throw new UsageError(`Unknown argument "${arg}"\n\n${USAGE}`);
+  }
+  const quick = argv.includes('--quick');
+  return {
+    quick,
+    keep: argv.includes('--keep'),
+    build: !argv.includes('--no-build'),
+    cpuProf: argv.includes('--cpu-prof'),
+    databaseUrl: benchDatabaseUrl(env.BENCH_DATABASE_URL),
+    redisUrl: env.BENCH_REDIS_URL || env.REDIS_URL || 'redis://127.0.0.1:6379',
+    // The engine's default (CaseflowConfig.WORKER_CONCURRENCY): every section runs at it.
+    concurrency: 10,
+    pgClientsLow: 4,
+    pg: quick ? { warmUpS: 1, measureS: 3 } : { warmUpS: 3, measureS: 15 },
+    noop: quick ? { jobs: 20_000, warmUp: 4_000 } : { jobs: 120_000, warmUp: 20_000 },
+    naive: quick ? { jobs: 6_000, warmUp: 1_000 } : { jobs: 40_000, warmUp: 5_000 },
+    engine: quick ? { warmUpRuns: 30, runs: 200 } : { warmUpRuns: 100, runs: 2_000 },
+    latency: quick ? { warmUpS: 1, measureS: 5 } : { warmUpS: 3, measureS: 30 },
+    scale: quick ? { cases: 200_000, warmUp: 10, iterations: 100 } : { cases: 1_000_000, warmUp: 20, iterations: 200 },
+    loadConcurrency: 20,
+  };
+}
+
+/** The database to drop and recreate. Refuses any whose name does not say it is a bench's. */
+function benchDatabaseUrl(raw: string | undefined): string {
+  const url = new URL(raw || 'postgres://postgres@127.0.0.1:5432/caseflow_bench');
+  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  // case-list.bench.ts reads BENCH_DATABASE_URL as a server URL: the same value must work here.
+  if (name === '' || name === 'postgres') url.pathname = '/caseflow_bench';
+  else if (!/bench/.test(name)) throw new UsageError(`BENCH_DATABASE_URL names "${name}": the bench drops that database, so its name must contain "bench"`);
+  return url.toString();
+}

@@ -1,0 +1,118 @@
+/** The bench's result: one JSON object (the last stdout line and bench/results/bench-<time>.json) and a table. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { EngineResult } from './engine-throughput';
+import type { LatencyResult } from './latency';
+import type { ScaleResult } from './list-scale';
+import type { PgCeiling } from './pg-ceiling';
+import type { QueueCeiling } from './queue-ceiling';
+
+export interface BenchResult {
+  stepsPerSec: number;
+  naiveJobsPerSec: number;
+  noopJobsPerSec: number;
+  /** At the engine's concurrency: what ratioToPg divides by. */
+  pgTps: number;
+  pgTpsLowClients: number;
+  ratioToNaive: number;
+  ratioToNoop: number;
+  ratioToPg: number;
+  p50Ms: number;
+  p99Ms: number;
+  listP95Ms: number;
+  workerRssMb: number;
+  /** False when a section's own checks failed (its figure is then not to be trusted); see problems. */
+  ok: boolean;
+  problems: string[];
+  quick: boolean;
+  concurrency: number;
+  startedAt: string;
+  seconds: number;
+  method: Record<string, string>;
+  sections: {
+    pg: PgCeiling[];
+    noop: QueueCeiling;
+    naive: QueueCeiling;
+    engine: EngineResult;
+    latency: LatencyResult;
+    latencyLight: LatencyResult;
+    scale: ScaleResult;
+    workerMemory: { peakMb: number; maxSampledRssMb: number; samples: number };
+  };
+  environment: Record<string, unknown>;
+  /** Reference figures (a bigger machine), for reading the table; not pass/fail. */
+  targets: Record<string, string>;
+  file?: string;
+}
+
+export const TARGETS = {
+  pgTpsLowClients: '~5,100 tx/s at 4 clients',
+  noopJobsPerSec: '~9,000 jobs/s',
+  naiveJobsPerSec: '~2,100 jobs/s',
+  ratioToNaive: '>= 1.0',
+  p99Ms: '<= 50 ms at half load',
+  listP95Ms: '<= 50 ms at 1M cases',
+  workerRssMb: '<= 250 MB',
+};
+
+const r1 = (value: number) => Math.round(value * 10) / 10;
+const r3 = (value: number) => Math.round(value * 1000) / 1000;
+const int = (value: number) => Math.round(value).toLocaleString('en-US');
+
+export function renderTable(result: BenchResult): string {
+  const { sections: s, concurrency } = result;
+  const low = s.pg.find((pg) => pg.clients !== concurrency);
+  const rows: string[][] = [
+    ['1. PostgreSQL ceiling (UPDATE case + INSERT audit, pg)', `${int(result.pgTpsLowClients)} tx/s at ${low?.clients} clients`, TARGETS.pgTpsLowClients],
+    ['', `${int(result.pgTps)} tx/s at ${concurrency} clients`, ''],
+    [`2. BullMQ no-op worker, concurrency ${concurrency}`, `${int(result.noopJobsPerSec)} jobs/s`, TARGETS.noopJobsPerSec],
+    [`3. Naive BullMQ + pg worker, concurrency ${concurrency}`, `${int(result.naiveJobsPerSec)} jobs/s`, TARGETS.naiveJobsPerSec],
+    [`4. Engine, 1 worker process x ${concurrency}, ${s.engine.runs} runs x 10 steps`, `${int(result.stepsPerSec)} steps/s`, ''],
+    [
+      '   worker CPU (of one core; kernel part) / machine busy',
+      `${s.engine.workerCpu.processCpuPercentOfOneCore}% (${s.engine.workerCpu.processSystemPercentOfOneCore}%) / ${s.engine.workerCpu.machineBusyPercent}% of ${s.engine.workerCpu.cores} cores`,
+      '',
+    ],
+    ['   ratio to naive / no-op / PostgreSQL', `${result.ratioToNaive} / ${result.ratioToNoop} / ${result.ratioToPg}`, `naive ${TARGETS.ratioToNaive}`],
+    [`5. Event -> committed status at ${int(s.latency.sentRate)} events/s`, `p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms`, TARGETS.p99Ms],
+    ['   (HTTP answer of the event)', `p50 ${s.latency.ackP50Ms} ms, p99 ${s.latency.ackP99Ms} ms`, ''],
+    ['   API / worker CPU (of one core), machine busy', `${s.latency.apiCpu.processCpuPercentOfOneCore}% / ${s.latency.workerCpu.processCpuPercentOfOneCore}%, ${s.latency.apiCpu.machineBusyPercent}%`, ''],
+    [`   (reference: at a light ${int(s.latencyLight.targetRate)} events/s)`, `p50 ${s.latencyLight.p50Ms} ms, p99 ${s.latencyLight.p99Ms} ms`, ''],
+    ...s.scale.queries.map((query, i) => [
+      i === 0 ? `6. Case list p95 at ${int(s.scale.cases)} cases${result.quick ? ' (--quick: not 1M)' : ''}` : '',
+      `${query.name}: ${query.p95.toFixed(2)} ms`,
+      i === 0 ? TARGETS.listP95Ms : '',
+    ]),
+    ['7. Worker peak RSS during 4', `${result.workerRssMb} MB`, TARGETS.workerRssMb],
+  ];
+  const widths = [0, 1, 2].map((column) => Math.max(...[['section', 'measured', 'reference target'], ...rows].map((row) => row[column].length)));
+  const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
+  const rule = `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`;
+  const title = `Caseflow bench${result.quick ? ' --quick' : ''}: ${result.ok ? 'all checks passed' : `CHECKS FAILED: ${result.problems.join('; ')}`}`;
+  return [title, line(['section', 'measured', 'reference target']), rule, ...rows.map(line)].join('\n');
+}
+
+/** The summary fields, rounded for reading; the sections keep their own precision. */
+export function summarize(result: BenchResult): BenchResult {
+  return {
+    ...result,
+    stepsPerSec: r1(result.stepsPerSec),
+    naiveJobsPerSec: r1(result.naiveJobsPerSec),
+    noopJobsPerSec: r1(result.noopJobsPerSec),
+    pgTps: r1(result.pgTps),
+    pgTpsLowClients: r1(result.pgTpsLowClients),
+    ratioToNaive: r3(result.ratioToNaive),
+    ratioToNoop: r3(result.ratioToNoop),
+    ratioToPg: r3(result.ratioToPg),
+    listP95Ms: Math.round(result.listP95Ms * 100) / 100,
+  };
+}
+
+/** Writes bench/results/bench-<time>.json (the same object as the last stdout line) and returns its path. */
+export function writeResult(benchDir: string, result: BenchResult): string {
+  const folder = join(benchDir, 'results');
+  mkdirSync(folder, { recursive: true });
+  const file = join(folder, `bench-${result.startedAt.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  return file;
+}
