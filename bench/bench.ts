@@ -13,16 +13,14 @@
  * not succeed, an audit event missing, a process that died), since its figures then mean nothing.
  */
 import 'reflect-metadata';
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort } from '@app/common';
 import { ChaosDatabase } from '../scripts/chaos/chaos-database';
 import { deletePrefixKeys } from '../scripts/chaos/chaos-faults';
 import { Fleet } from '../scripts/chaos/chaos-fleet';
+import { prepareStage } from '../scripts/support/stage';
 import { ChaosClient } from '../scripts/chaos/chaos-load';
 import { BenchOptions, parseBenchOptions, UsageError } from './support/bench-options';
 import { BenchResult, renderTable, summarize, TARGETS, writeResult } from './support/bench-report';
@@ -46,37 +44,21 @@ async function main(): Promise<number> {
   const startedAt = new Date().toISOString();
   const began = performance.now();
   const loadBefore = loadavg();
-  const workDir = mkdtempSync(join(tmpdir(), 'caseflow-bench-'));
-  for (const folder of ['logs', 'workflows', 'bundle/api', 'bundle/worker']) mkdirSync(join(workDir, folder), { recursive: true });
-  if (options.build) await build(['api', 'worker']);
-  // A private copy: a rebuild of dist/ by someone else during the run must not change what runs.
-  for (const app of ['api', 'worker']) copyFileSync(join(ROOT, 'dist', 'apps', app, 'main.js'), join(workDir, 'bundle', app, 'main.js'));
-
-  const prefix = `caseflow_bench_${randomBytes(4).toString('hex')}`;
-  const port = await freePort();
-  const db = new ChaosDatabase(options.databaseUrl);
+  const { workDir, prefix, port, db, adminKey, env } = await prepareStage({
+    name: 'bench',
+    databaseUrl: options.databaseUrl,
+    redisUrl: options.redisUrl,
+    workerConcurrency: options.concurrency,
+    build: options.build,
+    log,
+  });
   log(`database ${db.name} (fresh), Redis prefix ${prefix}, API on port ${port}, concurrency ${options.concurrency}${options.quick ? ', --quick' : ''}`);
   await db.recreate();
-  const adminKey = `bench-admin-${randomBytes(16).toString('hex')}`;
   const fleet = new Fleet({
     bundleDir: join(workDir, 'bundle'),
     logDir: join(workDir, 'logs'),
     log,
-    env: {
-      ...process.env,
-      NODE_PATH: join(ROOT, 'node_modules'),
-      PORT: String(port),
-      DATABASE_URL: options.databaseUrl,
-      REDIS_URL: options.redisUrl,
-      CASEFLOW_QUEUE_PREFIX: prefix,
-      CASEFLOW_ADMIN_KEY: adminKey,
-      CASEFLOW_WORKFLOWS_DIR: join(workDir, 'workflows'), // empty: only the bench's workflows
-      WORKER_CONCURRENCY: String(options.concurrency),
-      // The bench is one client sending far more than a pipeline key is allowed in production.
-      CASEFLOW_RATE_LIMIT: '0',
-      // Request logs at info would measure pino and the log pipe, as npm run chaos also avoids.
-      LOG_LEVEL: 'warn',
-    },
+    env,
   });
 
   let cleaned = false;
@@ -240,20 +222,6 @@ async function environment(db: ChaosDatabase, options: BenchOptions, loadBefore:
 }
 
 /** `nest build` of each app, in parallel (they write different bundles); their output goes to stderr. */
-async function build(apps: string[]): Promise<void> {
-  log(`nest build ${apps.join(', ')}`);
-  await Promise.all(
-    apps.map(
-      (app) =>
-        new Promise<void>((resolveBuild, reject) => {
-          const child = spawn(process.execPath, [join(ROOT, 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js'), 'build', app], { cwd: ROOT, stdio: ['ignore', 2, 2] });
-          child.once('error', reject);
-          child.once('exit', (code) => (code === 0 ? resolveBuild() : reject(new Error(`nest build ${app} failed (exit ${code})`))));
-        }),
-    ),
-  );
-}
-
 main().then(
   (code) => process.exit(code),
   (error: Error) => {

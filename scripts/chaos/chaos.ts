@@ -10,18 +10,14 @@
  * Progress goes to stderr; the table to stdout; the figures to bench/results/chaos-<time>.json.
  * Exits 1 when a run is lost or an effect is duplicated or missing.
  */
-import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ChaosDatabase } from './chaos-database';
 import { deletePrefixKeys, planPgRestart, restartPg } from './chaos-faults';
 import { Fleet } from './chaos-fleet';
 import { ChaosClient, LoadProgress, loadRuns, sleep } from './chaos-load';
 import { parseChaosOptions, UsageError } from './chaos-options';
 import { ChaosResult, FaultLog, passed, renderTable, writeResult } from './chaos-report';
+import { prepareStage } from '../support/stage';
 import { verifyRuns } from './chaos-verify';
 import { CHAOS_STATUSES, CHAOS_WORKFLOW_KEY, EXPECTED_EFFECTS, EXPECTED_STEP_IDS } from './chaos-workflow';
 
@@ -31,39 +27,24 @@ const log = (message: string) => process.stderr.write(`[chaos ${new Date().toISO
 async function main(): Promise<number> {
   const options = parseChaosOptions(process.argv.slice(2), process.env);
   const startedAt = new Date().toISOString();
-  const workDir = mkdtempSync(join(tmpdir(), 'caseflow-chaos-'));
-  for (const folder of ['logs', 'workflows', 'bundle/api', 'bundle/worker']) mkdirSync(join(workDir, folder), { recursive: true });
-  if (options.build) for (const app of ['api', 'worker']) build(app);
-  // A private copy of the bundles: a rebuild of dist/ during the run must not change what restarted workers run.
-  for (const app of ['api', 'worker']) copyFileSync(join(ROOT, 'dist', 'apps', app, 'main.js'), join(workDir, 'bundle', app, 'main.js'));
-
-  const prefix = `caseflow_chaos_${randomBytes(4).toString('hex')}`;
-  const port = await freePort();
-  const db = new ChaosDatabase(options.databaseUrl);
+  const { workDir, prefix, port, db, adminKey, env } = await prepareStage({
+    name: 'chaos',
+    databaseUrl: options.databaseUrl,
+    redisUrl: options.redisUrl,
+    workerConcurrency: options.workerConcurrency,
+    build: options.build,
+    log,
+  });
   const pgPlan = await planPgRestart(options.databaseUrl, options.skipPgRestart);
   log(`database ${db.name} (fresh), Redis prefix ${prefix}, API on port ${port}, ${options.workers} workers x ${options.workerConcurrency}, logs in ${join(workDir, 'logs')}`);
   log(pgPlan.command ? `PostgreSQL will be restarted once with: ${pgPlan.command.file} ${pgPlan.command.args.join(' ')}` : `no PostgreSQL restart: ${pgPlan.skipReason}`);
   await db.recreate();
 
-  const adminKey = `chaos-admin-${randomBytes(16).toString('hex')}`;
   const fleet = new Fleet({
     bundleDir: join(workDir, 'bundle'),
     logDir: join(workDir, 'logs'),
     log,
-    env: {
-      ...process.env,
-      NODE_PATH: join(ROOT, 'node_modules'),
-      PORT: String(port),
-      DATABASE_URL: options.databaseUrl,
-      REDIS_URL: options.redisUrl,
-      CASEFLOW_QUEUE_PREFIX: prefix,
-      CASEFLOW_ADMIN_KEY: adminKey,
-      CASEFLOW_WORKFLOWS_DIR: join(workDir, 'workflows'),
-      WORKER_CONCURRENCY: String(options.workerConcurrency),
-      LOG_LEVEL: 'warn',
-      // The load is one pipeline key sending thousands of requests: the per-key limit is not under test.
-      CASEFLOW_RATE_LIMIT: '0',
-    },
+    env,
   });
 
   let cleaned = false;
@@ -224,23 +205,6 @@ async function main(): Promise<number> {
   } finally {
     await cleanUp();
   }
-}
-
-function build(app: string): void {
-  log(`nest build ${app}`);
-  const result = spawnSync(process.execPath, [join(ROOT, 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js'), 'build', app], { cwd: ROOT, stdio: ['ignore', 2, 2] });
-  if (result.status !== 0) throw new Error(`nest build ${app} failed (exit ${result.status})`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer()
-      .once('error', reject)
-      .listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as { port: number };
-        server.close(() => resolvePort(port));
-      });
-  });
 }
 
 main().then(
