@@ -96,8 +96,9 @@ export class CasesService {
   async changeStatus(manager: EntityManager, organizationId: string, change: StatusChange): Promise<StatusChangeResult> {
     const current = await this.lockCase(manager, organizationId, change.caseId);
     assertVersion(current, change.expectedVersion, 'precondition');
-    const target = await this.statuses.findStatus(organizationId, current.statusSet, change.status, manager);
-    if (!target) {
+    // The target and the current status in one query: this runs for every status-changing step.
+    const statuses = await this.statuses.findStatuses(organizationId, current.statusSet, [change.status, current.status], manager);
+    if (!statuses.has(change.status)) {
       throw new UnprocessableError('UNKNOWN_STATUS', `Status "${change.status}" is not in the case's status set "${current.statusSet}".`, {
         status: change.status,
         statusSet: current.statusSet,
@@ -106,8 +107,7 @@ export class CasesService {
     if (current.status === change.status) {
       return { caseId: current.id, from: current.status, to: current.status, changed: false, version: current.version };
     }
-    const from = await this.statuses.findStatus(organizationId, current.statusSet, current.status, manager);
-    if (from?.terminal && !change.reopen) {
+    if (statuses.get(current.status)?.terminal && !change.reopen) {
       throw new ConflictError('CASE_TERMINAL', `Case ${current.id} is in terminal status "${current.status}"; set reopen to leave it.`, {
         status: current.status,
       });

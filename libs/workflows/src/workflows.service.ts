@@ -23,6 +23,7 @@ const COMPILED_CACHE_SIZE = 500;
 export class WorkflowsService {
   /** Compiled machines by version id: versions are immutable, so an entry never goes stale. */
   private readonly compiledCache = new Map<string, CompiledWorkflow>();
+  private readonly versionCache = new Map<string, WorkflowVersionEntity>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -111,8 +112,17 @@ export class WorkflowsService {
     return this.version(organizationId, key, workflow.latestVersion, manager);
   }
 
+  /**
+   * A version by id, from memory after the first read: published versions never change (the
+   * table refuses updates), and every step execution needs its run's version.
+   */
   async versionById(id: string, manager: EntityManager = this.dataSource.manager): Promise<WorkflowVersionEntity> {
-    return manager.findOneOrFail(WorkflowVersionEntity, { where: { id } });
+    const cached = this.versionCache.get(id);
+    if (cached) return cached;
+    const version = await manager.findOneOrFail(WorkflowVersionEntity, { where: { id } });
+    if (this.versionCache.size >= COMPILED_CACHE_SIZE) this.versionCache.delete(this.versionCache.keys().next().value as string);
+    this.versionCache.set(id, version);
+    return version;
   }
 
   compiled(version: WorkflowVersionEntity): CompiledWorkflow {
