@@ -26,10 +26,10 @@ export function guardScope(run: RunEntity, row: CaseEntity): GuardScope {
 }
 
 /** The scope step params are rendered against when the step executes. */
-export function templateScope(run: RunEntity, row: CaseEntity, env: Record<string, string>) {
+export function templateScope(run: RunEntity, row: CaseEntity | null, env: Record<string, string>) {
   const context: RunContext = run.snapshot.context;
   return {
-    case: caseScope(row),
+    case: row ? caseScope(row) : null,
     run: runScope(run),
     steps: context.steps,
     vars: context.vars,

@@ -5,7 +5,7 @@ import { CaseflowConfig, isInfrastructureError, UnprocessableError } from '@app/
 import { ActionRegistry, WorkflowAction } from '@app/actions';
 import { CaseEntity, CasesService } from '@app/cases';
 import { WorkflowsService } from '@app/workflows';
-import { applyEvent, CompiledWorkflow, paramsSchemaProblems, renderTemplates, StepDefinition, StepError } from '@app/workflow-core';
+import { applyEvent, CompiledWorkflow, paramsSchemaProblems, renderTemplates, StepDefinition, StepError, templatePaths } from '@app/workflow-core';
 import { QueueOutbox } from './queue-outbox';
 import { templateScope } from './run-scope.util';
 import { RunTransaction } from './run-transaction.service';
@@ -85,7 +85,9 @@ export class StepExecutorService {
   }
 
   private async attempt({ step, run, compiled, action, definition }: Prepared, attempt: StepAttempt): Promise<StepOutcome> {
-    const params = this.renderParams(definition, run, await this.cases.findCase(run.organizationId, run.caseId));
+    // The case is read only for params that template it: most steps' params are plain values.
+    const readsCase = templatePaths(definition.params ?? {}).some(({ path }) => path === 'case' || path.startsWith('case.'));
+    const params = this.renderParams(definition, run, readsCase ? await this.cases.findCase(run.organizationId, run.caseId) : null);
     const saveAs = typeof params.saveAs === 'string' ? params.saveAs : undefined;
     const context = {
       organizationId: run.organizationId,
@@ -160,7 +162,7 @@ export class StepExecutorService {
     });
   }
 
-  private renderParams(definition: StepDefinition, run: RunEntity, caseRow: CaseEntity): Record<string, unknown> {
+  private renderParams(definition: StepDefinition, run: RunEntity, caseRow: CaseEntity | null): Record<string, unknown> {
     const params = renderTemplates(definition.params ?? {}, templateScope(run, caseRow, this.env)) as Record<string, unknown>;
     // Templated values could not be checked at publish time; they are checked now they are known.
     const action = this.actions.get(definition.action);
