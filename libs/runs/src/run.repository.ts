@@ -113,10 +113,13 @@ export class RunRepository {
       .set({ status: 'running', attempts: () => 'GREATEST(attempts, :attempt)', startedAt: () => 'COALESCE(started_at, clock_timestamp())' })
       .where("id = :id AND status IN ('queued', 'running')", { id: stepExecutionId })
       .setParameter('attempt', attempt)
-      .returning('id')
+      .returning('*')
       .execute();
-    if (claimed.raw.length === 0) return null;
-    return manager.findOneOrFail(StepExecutionEntity, { where: { id: stepExecutionId } });
+    const [row] = claimed.raw as Array<Record<string, unknown>>;
+    if (!row) return null;
+    // The claimed row comes back with the UPDATE: mapped from column to property names, no re-read.
+    const metadata = manager.connection.getMetadata(StepExecutionEntity);
+    return manager.create(StepExecutionEntity, Object.fromEntries(metadata.columns.map((column) => [column.propertyName, row[column.databaseName]])));
   }
 
   /** Re-reads a step under lock inside the finishing transaction; null if someone else finished it. */
