@@ -13,13 +13,10 @@
  * not succeed, an audit event missing, a process that died), since its figures then mean nothing.
  */
 import 'reflect-metadata';
-import { rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { ChaosDatabase } from '../scripts/chaos/chaos-database';
-import { deletePrefixKeys } from '../scripts/chaos/chaos-faults';
-import { Fleet } from '../scripts/chaos/chaos-fleet';
 import { prepareStage } from '../scripts/support/stage';
 import { ChaosClient } from '../scripts/chaos/chaos-load';
 import { BenchOptions, parseBenchOptions, UsageError } from './support/bench-options';
@@ -44,45 +41,19 @@ async function main(): Promise<number> {
   const startedAt = new Date().toISOString();
   const began = performance.now();
   const loadBefore = loadavg();
-  const { workDir, prefix, port, db, adminKey, env } = await prepareStage({
+  const { prefix, port, db, adminKey, fleet, cleanUp } = await prepareStage({
     name: 'bench',
     databaseUrl: options.databaseUrl,
     redisUrl: options.redisUrl,
     workerConcurrency: options.concurrency,
     build: options.build,
+    keep: options.keep,
+    stopGraceMs: options.cpuProf ? 15_000 : 5000,
     log,
   });
   log(`database ${db.name} (fresh), Redis prefix ${prefix}, API on port ${port}, concurrency ${options.concurrency}${options.quick ? ', --quick' : ''}`);
   await db.recreate();
-  const fleet = new Fleet({
-    bundleDir: join(workDir, 'bundle'),
-    logDir: join(workDir, 'logs'),
-    log,
-    env,
-  });
-
-  let cleaned = false;
   let failed = false;
-  const cleanUp = async () => {
-    if (cleaned) return;
-    cleaned = true;
-    await fleet.stopAll(options.cpuProf ? 15_000 : 5000);
-    if (options.keep) {
-      log(`kept: database ${options.databaseUrl}, Redis keys ${prefix}:*, logs in ${join(workDir, 'logs')}`);
-      return;
-    }
-    await db.drop().catch((error: Error) => log(`could not drop ${db.name}: ${error.message}`));
-    await deletePrefixKeys(options.redisUrl, prefix).catch((error: Error) => log(`could not delete ${prefix}:* keys: ${error.message}`));
-    if (failed) log(`process logs kept in ${join(workDir, 'logs')}`);
-    else rmSync(workDir, { recursive: true, force: true });
-  };
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      log(`${signal}: stopping the processes and cleaning up`);
-      void cleanUp().finally(() => process.exit(130));
-    });
-  }
-
   try {
     const api = fleet.start('api');
     const client = new ChaosClient(`http://127.0.0.1:${port}`, adminKey);
@@ -180,7 +151,7 @@ async function main(): Promise<number> {
     failed = true;
     throw error;
   } finally {
-    await cleanUp();
+    await cleanUp({ failed });
   }
 }
 

@@ -10,10 +10,8 @@
  * Progress goes to stderr; the table to stdout; the figures to bench/results/chaos-<time>.json.
  * Exits 1 when a run is lost or an effect is duplicated or missing.
  */
-import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { deletePrefixKeys, planPgRestart, restartPg } from './chaos-faults';
-import { Fleet } from './chaos-fleet';
 import { ChaosClient, LoadProgress, loadRuns, sleep } from './chaos-load';
 import { parseChaosOptions, UsageError } from './chaos-options';
 import { ChaosResult, FaultLog, passed, renderTable, writeResult } from './chaos-report';
@@ -27,12 +25,13 @@ const log = (message: string) => process.stderr.write(`[chaos ${new Date().toISO
 async function main(): Promise<number> {
   const options = parseChaosOptions(process.argv.slice(2), process.env);
   const startedAt = new Date().toISOString();
-  const { workDir, prefix, port, db, adminKey, env } = await prepareStage({
+  const { workDir, prefix, port, db, adminKey, fleet, cleanUp } = await prepareStage({
     name: 'chaos',
     databaseUrl: options.databaseUrl,
     redisUrl: options.redisUrl,
     workerConcurrency: options.workerConcurrency,
     build: options.build,
+    keep: options.keep,
     log,
   });
   const pgPlan = await planPgRestart(options.databaseUrl, options.skipPgRestart);
@@ -40,36 +39,7 @@ async function main(): Promise<number> {
   log(pgPlan.command ? `PostgreSQL will be restarted once with: ${pgPlan.command.file} ${pgPlan.command.args.join(' ')}` : `no PostgreSQL restart: ${pgPlan.skipReason}`);
   await db.recreate();
 
-  const fleet = new Fleet({
-    bundleDir: join(workDir, 'bundle'),
-    logDir: join(workDir, 'logs'),
-    log,
-    env,
-  });
-
-  let cleaned = false;
   let failed = false;
-  const cleanUp = async () => {
-    if (cleaned) return;
-    cleaned = true;
-    await fleet.stopAll();
-    if (options.keep) {
-      log(`kept: database ${options.databaseUrl}, Redis keys ${prefix}:*, logs in ${join(workDir, 'logs')}`);
-      return;
-    }
-    await db.drop().catch((error: Error) => log(`could not drop ${db.name}: ${error.message}`));
-    await deletePrefixKeys(options.redisUrl, prefix).catch((error: Error) => log(`could not delete ${prefix}:* keys: ${error.message}`));
-    rmSync(join(workDir, 'bundle'), { recursive: true, force: true });
-    if (failed) log(`process logs kept in ${join(workDir, 'logs')}`);
-    else rmSync(workDir, { recursive: true, force: true });
-  };
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      log(`${signal}: stopping the processes and cleaning up`);
-      void cleanUp().finally(() => process.exit(130));
-    });
-  }
-
   try {
     const api = fleet.start('api');
     const client = new ChaosClient(`http://127.0.0.1:${port}`, adminKey);
@@ -203,7 +173,7 @@ async function main(): Promise<number> {
     failed = true;
     throw error;
   } finally {
-    await cleanUp();
+    await cleanUp({ failed });
   }
 }
 
