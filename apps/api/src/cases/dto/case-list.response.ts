@@ -17,19 +17,19 @@ export class CaseListItem {
   @ApiProperty({ example: 'kyb' })
   statusSet: string;
 
-  @ApiProperty({ type: String, nullable: true, example: 'kyb-onboarding' })
+  @ApiProperty({ type: String, nullable: true, example: 'kyb-onboarding', description: 'Key of the workflow last started on the case' })
   workflow: string | null;
 
-  @ApiProperty({ type: String, nullable: true })
+  @ApiProperty({ type: String, nullable: true, example: 'queue:senior-review', description: 'A reviewer, `queue:<name>`, or null' })
   assignee: string | null;
 
-  @ApiProperty({ type: [String] })
+  @ApiProperty({ type: [String], example: ['high-risk'] })
   tags: string[];
 
-  @ApiProperty(jsonObject("The entity's own JSON"))
+  @ApiProperty(jsonObject("The entity's own JSON, as guards, templates and views read it"))
   data: Record<string, unknown>;
 
-  @ApiProperty({ type: 'integer' })
+  @ApiProperty({ type: 'integer', description: 'Bumped by every change; send it back as If-Match (the ETag) or `version`' })
   version: number;
 
   @ApiProperty(DATE)

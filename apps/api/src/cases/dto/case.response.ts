@@ -2,7 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { BLOCK_ACTIONS, BLOCK_STATUSES, BLOCK_TYPES } from '@app/cases';
 import type { RunStatusValue } from '@app/runs';
 import { CASE_ACTIONS } from '@app/statuses';
-import { anyJson, jsonObject } from '../../openapi/any-json.util';
+import { anyJson } from '../../openapi/any-json.util';
+import { CaseListItem } from './case-list.response';
 
 const DATE = { type: String, format: 'date-time' } as const;
 
@@ -71,40 +72,16 @@ export class CaseRunSummary {
   state: string;
 }
 
-/** A case as CaseView returns it (libs/cases/src/case.view.ts); routes answer it with its runs. */
-export class CaseResponse {
-  @ApiProperty({ format: 'uuid' })
-  id: string;
-
-  @ApiProperty({ example: 'kyb' })
-  type: string;
-
-  @ApiProperty({ example: 'manual_review' })
-  status: string;
-
-  @ApiProperty({ example: 'kyb' })
-  statusSet: string;
-
-  @ApiProperty({ type: String, nullable: true, example: 'kyb-onboarding', description: 'Key of the workflow last started on the case' })
-  workflow: string | null;
-
+/**
+ * A case as every route answers it (libs/cases/src/case.view.ts plus its runs): the list item's
+ * fields and what only a single case shows.
+ */
+export class CaseDetailResponse extends CaseListItem {
   @ApiProperty({ enum: CASE_ACTIONS, isArray: true, description: 'The case actions the current status allows; others are refused with 409' })
   availableActions: string[];
 
-  @ApiProperty({ type: String, nullable: true, example: 'queue:senior-review', description: 'A reviewer, `queue:<name>`, or null' })
-  assignee: string | null;
-
-  @ApiProperty({ type: [String], example: ['high-risk'] })
-  tags: string[];
-
-  @ApiProperty(jsonObject("The entity's own JSON, as guards, templates and views read it"))
-  data: Record<string, unknown>;
-
   @ApiProperty({ type: [CaseBlock] })
   blocks: CaseBlock[];
-
-  @ApiProperty({ type: 'integer', description: 'Bumped by every change; send it back as If-Match (the ETag) or `version`' })
-  version: number;
 
   @ApiProperty({ type: String, format: 'uuid', nullable: true })
   parentId: string | null;
@@ -112,15 +89,6 @@ export class CaseResponse {
   @ApiProperty({ type: [ChildCase], description: 'Cases started by this case (workflow.startChildren), oldest first' })
   children: ChildCase[];
 
-  @ApiProperty(DATE)
-  createdAt: string;
-
-  @ApiProperty(DATE)
-  updatedAt: string;
-}
-
-/** A case as every route answers it: the view plus the case's runs. */
-export class CaseDetailResponse extends CaseResponse {
   @ApiProperty({ type: [CaseRunSummary], description: "The case's runs, oldest first" })
   runs: CaseRunSummary[];
 }

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, PickType } from '@nestjs/swagger';
 
 /** The definition is described by the JSON Schema that configure-app.ts registers under this name. */
 const DEFINITION = { allOf: [{ $ref: '#/components/schemas/WorkflowDefinition' }] };
@@ -61,16 +61,7 @@ export class WorkflowVersionSummary {
   publishedBy: string;
 }
 
-export class WorkflowResponse {
-  @ApiProperty({ example: 'kyb-onboarding' })
-  key: string;
-
-  @ApiProperty({ example: 'KYB onboarding' })
-  name: string;
-
-  @ApiProperty({ type: 'integer' })
-  latestVersion: number;
-
+export class WorkflowResponse extends PickType(WorkflowSummary, ['key', 'name', 'latestVersion'] as const) {
   @ApiProperty({ ...DEFINITION, description: 'The latest version' })
   definition: unknown;
 
