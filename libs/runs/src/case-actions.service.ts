@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { Actor } from '@app/common';
-import { CASE_ACTION_EVENTS, CaseDecision, CaseDecisionsService, CasesService, CaseView } from '@app/cases';
+import { CASE_ACTION_EVENTS, CaseDecision, CaseDecisionsService, CasesService } from '@app/cases';
 import type { CaseAction } from '@app/statuses';
 import { RunTransaction } from './run-transaction.service';
-import { RunsService } from './runs.service';
-import { toRunSummary } from './run.view';
+import { CaseDetail, RunsService } from './runs.service';
 
 export interface CaseActionResult {
-  case: CaseView & { runs: ReturnType<typeof toRunSummary>[] };
+  case: CaseDetail;
   decision: CaseDecision;
   /** The event sent to the case's active run, and whether its state took it; null without a run. */
   run: { id: string; event: string; accepted: boolean } | null;
@@ -45,7 +44,6 @@ export class CaseActionsService {
       const outcome = await this.runs.applyEventLocked(manager, outbox, activeRun, { type: event, payload }, actor);
       return { decision: decided, run: { id: activeRun.id, event, accepted: outcome.accepted } };
     });
-    const view = await this.cases.view(organizationId, caseId);
-    return { case: { ...view, runs: await this.runs.summariesForCase(organizationId, caseId) }, decision, run };
+    return { case: await this.runs.withRuns(organizationId, await this.cases.view(organizationId, caseId)), decision, run };
   }
 }

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { Actor } from '@app/common';
-import { CasesService, CaseView, NewCase } from '@app/cases';
+import { CasesService, NewCase } from '@app/cases';
 import { WorkflowsService } from '@app/workflows';
 import { RunTransaction } from './run-transaction.service';
-import { RunsService } from './runs.service';
-import { toRunSummary } from './run.view';
+import { CaseDetail, RunsService } from './runs.service';
 
 export interface CaseIntake extends Omit<NewCase, 'statusSet'> {
   /** Key of a workflow to start on the new case at once. */
@@ -22,7 +21,7 @@ export class CaseIntakeService {
     private readonly workflows: WorkflowsService,
   ) {}
 
-  async create(organizationId: string, intake: CaseIntake, actor: Actor): Promise<CaseView & { runs: ReturnType<typeof toRunSummary>[] }> {
+  async create(organizationId: string, intake: CaseIntake, actor: Actor): Promise<CaseDetail> {
     const created = await this.transaction.run(async (manager, outbox) => {
       // A case started with a workflow takes its status set; a conflicting one, or a case type the
       // workflow does not run on, is refused when the run starts and the whole intake rolls back.
@@ -32,7 +31,6 @@ export class CaseIntakeService {
       if (intake.workflow) await this.runs.startInTransaction(manager, outbox, organizationId, row.id, intake.workflow);
       return row;
     });
-    const [view, runs] = await Promise.all([this.cases.view(organizationId, created.id), this.runs.summariesForCase(organizationId, created.id)]);
-    return { ...view, runs };
+    return this.runs.withRuns(organizationId, await this.cases.view(organizationId, created.id));
   }
 }

@@ -69,6 +69,8 @@ export function toRunView(run: RunEntity, steps: StepExecutionEntity[], history:
   };
 }
 
+export type RunSummary = ReturnType<typeof toRunSummary>;
+
 export function toRunSummary(run: RunEntity) {
   return { id: run.id, workflow: run.workflowKey, version: run.workflowVersion, status: run.status, state: run.state };
 }

@@ -2,15 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Actor, ConflictError, UnprocessableError } from '@app/common';
-import { CaseEntity, CasesService } from '@app/cases';
+import { CaseEntity, CasesService, CaseView } from '@app/cases';
 import { WorkflowsService } from '@app/workflows';
-import { acceptedEvents, applyEvent, startRun } from '@app/workflow-core';
+import { acceptedEvents, applyEvent, RUN_RETRY, startRun } from '@app/workflow-core';
 import { guardScope } from './run-scope.util';
 import { QueueOutbox } from './queue-outbox';
 import { RunTransaction } from './run-transaction.service';
 import { ACTIVE_RUN_STATUSES, RunEntity } from './run.entity';
 import { RunRepository } from './run.repository';
-import { RunView, toRunSummary, toRunView } from './run.view';
+import { RunSummary, RunView, toRunSummary, toRunView } from './run.view';
 
 export interface RunEvent {
   type: string;
@@ -141,8 +141,8 @@ export class RunsService {
         throw new ConflictError('CASE_HAS_ACTIVE_RUN', `Case ${run.caseId} has another active run (${active.id}); this one cannot resume.`, { runId: active.id });
       }
       const compiled = this.workflows.compiled(await this.workflows.versionById(run.workflowVersionId, manager));
-      const result = applyEvent(compiled, run.snapshot, { type: 'caseflow.run.retry' });
-      await this.runs.recordEvent(manager, run.id, 'caseflow.run.retry', result.accepted, { actor: actor.id });
+      const result = applyEvent(compiled, run.snapshot, { type: RUN_RETRY });
+      await this.runs.recordEvent(manager, run.id, RUN_RETRY, result.accepted, { actor: actor.id });
       if (!result.accepted) throw new ConflictError('RUN_NOT_RETRYABLE', `Run ${runId} cannot be retried from state "${run.state}".`);
       await this.runs.applyTransition(manager, run, result, outbox);
     });
@@ -156,8 +156,11 @@ export class RunsService {
     return toRunView(run, steps, history);
   }
 
-  async summariesForCase(organizationId: string, caseId: string) {
-    const runs = await this.runs.listForCases(this.dataSource.manager, organizationId, [caseId]);
-    return runs.map(toRunSummary);
+  /** A case as every route answers it (SPEC §6): its view and its runs, oldest first. */
+  async withRuns(organizationId: string, view: CaseView): Promise<CaseDetail> {
+    const runs = await this.runs.listForCases(this.dataSource.manager, organizationId, [view.id]);
+    return { ...view, runs: runs.map(toRunSummary) };
   }
 }
+
+export type CaseDetail = CaseView & { runs: RunSummary[] };

@@ -5,7 +5,7 @@ import { CaseflowConfig, isInfrastructureError, UnprocessableError } from '@app/
 import { ActionRegistry, WorkflowAction } from '@app/actions';
 import { CaseEntity, CasesService } from '@app/cases';
 import { WorkflowsService } from '@app/workflows';
-import { applyEvent, CompiledWorkflow, paramsSchemaProblems, renderTemplates, StepDefinition, StepError, templatePaths } from '@app/workflow-core';
+import { applyEvent, CompiledWorkflow, paramsSchemaProblems, renderTemplates, STEP_FAILED, STEP_SUCCEEDED, StepDefinition, StepError, templatePaths } from '@app/workflow-core';
 import { QueueOutbox } from './queue-outbox';
 import { templateScope } from './run-scope.util';
 import { RunTransaction } from './run-transaction.service';
@@ -133,7 +133,7 @@ export class StepExecutorService {
     }
     const output = await effect(manager);
     await this.runs.finishStep(manager, step.id, { status: 'succeeded', output });
-    const result = applyEvent(compiled, run.snapshot, { type: 'caseflow.step.succeeded', stepId: step.stepId, output, ...(saveAs ? { saveAs } : {}) });
+    const result = applyEvent(compiled, run.snapshot, { type: STEP_SUCCEEDED, stepId: step.stepId, output, ...(saveAs ? { saveAs } : {}) });
     if (result.accepted) await this.runs.applyTransition(manager, run, result, outbox);
     return 'succeeded';
   }
@@ -155,7 +155,7 @@ export class StepExecutorService {
       if (!(await this.runs.lockRunningStep(manager, step.id))) return 'noop';
       await this.runs.finishStep(manager, step.id, { status: 'failed', error: stepError });
       if (isCurrent(run, step)) {
-        const result = applyEvent(compiled, run.snapshot, { type: 'caseflow.step.failed', stepId: step.stepId, error: stepError });
+        const result = applyEvent(compiled, run.snapshot, { type: STEP_FAILED, stepId: step.stepId, error: stepError });
         if (result.accepted) await this.runs.applyTransition(manager, run, result, outbox);
       }
       return 'failed';

@@ -116,7 +116,6 @@ export class CaseReviewController {
 
   /** Every route that answers a case answers it whole, with its runs (SPEC §6's case shape). */
   private async withRuns(auth: AuthContext, changed: Promise<CaseView>) {
-    const view = await changed;
-    return { ...view, runs: await this.runs.summariesForCase(auth.organizationId, view.id) };
+    return this.runs.withRuns(auth.organizationId, await changed);
   }
 }

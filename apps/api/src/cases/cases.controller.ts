@@ -48,7 +48,7 @@ export class CasesController {
   async get(@CurrentAuth() auth: AuthContext, @Param('id') id: string, @Res({ passthrough: true }) response: Response) {
     const view = await this.cases.view(auth.organizationId, id);
     response.setHeader('ETag', `"${view.version}"`);
-    return { ...view, runs: await this.runs.summariesForCase(auth.organizationId, view.id) };
+    return this.runs.withRuns(auth.organizationId, view);
   }
 
   @Post(':id/status')
@@ -95,7 +95,7 @@ export class CasesController {
     if (result.replayed) response.setHeader('Idempotent-Replayed', 'true');
     response.setHeader('ETag', `"${result.body.version}"`);
     // The runs are read now, not stored with the answer: a replay shows them as they are.
-    return { ...result.body, runs: await this.runs.summariesForCase(auth.organizationId, result.body.id) };
+    return this.runs.withRuns(auth.organizationId, result.body);
   }
 
   @Get(':id/events')
