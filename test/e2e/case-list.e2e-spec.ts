@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
-import { E2eClient, expectError, kybDefinition } from '../support/e2e-client';
+import { E2eClient, expectError } from '../support/e2e-client';
+import { kybDefinition } from '../support/workflow-fixtures';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /**

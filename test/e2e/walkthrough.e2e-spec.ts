@@ -1,5 +1,6 @@
 import type { RunBody } from '../support/api-client';
-import { E2eClient, expectError, kybDefinition, TimelineStep } from '../support/e2e-client';
+import { E2eClient, expectError, TimelineStep } from '../support/e2e-client';
+import { kybDefinition } from '../support/workflow-fixtures';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /**

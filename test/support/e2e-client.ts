@@ -52,39 +52,6 @@ export function expectError(response: Response, status: number, code?: string): 
   expect(response.text).not.toMatch(/\bat .+\.(ts|js):\d+|"stack"/);
 }
 
-/** A KYB definition on the built-in `kyb` set that uses only `case.updateStatus` (SPEC §2 and §5). */
-export function kybDefinition(key: string, extra: { name?: string } = {}) {
-  return {
-    key,
-    name: extra.name ?? 'KYB onboarding',
-    caseType: 'kyb',
-    statusSet: 'kyb',
-    initial: 'collection',
-    states: {
-      collection: {
-        steps: [{ id: 'mark', action: 'case.updateStatus', params: { status: 'collection_flow' } }],
-        on: { COLLECTION_COMPLETED: 'processing' },
-      },
-      processing: {
-        steps: [{ id: 'pending', action: 'case.updateStatus', params: { status: 'pending_process', reason: 'collection completed' } }],
-        next: 'review',
-      },
-      review: {
-        steps: [{ id: 'to-review', action: 'case.updateStatus', params: { status: 'manual_review', reason: 'needs a reviewer' } }],
-        on: { CASE_APPROVED: 'approved', CASE_REJECTED: 'rejected' },
-      },
-      approved: {
-        type: 'final',
-        steps: [{ id: 'approve', action: 'case.updateStatus', params: { status: 'approved', reason: '{{ event.payload.reason }}' } }],
-      },
-      rejected: {
-        type: 'final',
-        steps: [{ id: 'reject', action: 'case.updateStatus', params: { status: 'rejected', reason: '{{ event.payload.reason }}' } }],
-      },
-    },
-  };
-}
-
 /** The timeline fields of a step execution the e2e suites read (RunBody leaves the timestamps out). */
 export interface TimelineStep {
   stepId: string;

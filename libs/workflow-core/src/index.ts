@@ -4,14 +4,10 @@ export * from './engine.types';
 export { workflowDefinitionSchema } from './workflow-definition.schema';
 export { validateDefinition } from './validate-definition.util';
 export { paramsSchemaProblems } from './schema-problems.util';
-export { evaluateGuard, guardProblems, GUARD_ROOTS } from './guard.util';
+export { evaluateGuard, guardProblems } from './guard.util';
 export {
   renderTemplates,
-  renderParams,
   templatePaths,
-  resolvePath,
-  hasTemplate,
-  TEMPLATE_ROOTS,
   type TemplateScope,
   type TemplateLocation,
 } from './template.util';
@@ -23,4 +19,4 @@ export {
   type CompiledWorkflow,
   type WorkflowMachine,
 } from './compile-workflow.util';
-export { startRun, applyEvent, describeState, acceptedEvents } from './run-transition.util';
+export { startRun, applyEvent, acceptedEvents } from './run-transition.util';
