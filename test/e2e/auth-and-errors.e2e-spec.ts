@@ -1,3 +1,5 @@
+import { DataSource } from 'typeorm';
+import { API_KEY_CACHE_TTL_MS } from '@app/auth';
 import { E2eClient, expectError } from '../support/e2e-client';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -78,6 +80,22 @@ describe('API keys, roles and organizations', () => {
       expectError(await admin.delete(`/v1/admin/api-keys/${doomed.keyId}`), 404);
       // The other keys are untouched.
       expect((await pipeline.get(`/v1/cases/${caseId}`)).status).toBe(200);
+    });
+
+    it(`a key revoked by another API process is refused here within ${API_KEY_CACHE_TTL_MS / 1000} s`, async () => {
+      const doomed = await E2eClient.issue(testApp, 'pipeline');
+      expect((await doomed.get(`/v1/cases/${caseId}`)).status).toBe(200); // now remembered by this process
+      // What DELETE /v1/admin/api-keys/:id does in another process: only the row changes.
+      await testApp.get(DataSource).query('UPDATE api_keys SET revoked_at = now() WHERE id = $1', [doomed.keyId]);
+      const revokedAt = Date.now();
+      let status = 200;
+      while (status === 200 && Date.now() - revokedAt < API_KEY_CACHE_TTL_MS + 2_000) {
+        status = (await doomed.get(`/v1/cases/${caseId}`)).status;
+        if (status === 200) await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(status).toBe(401);
+      expect(Date.now() - revokedAt).toBeLessThan(API_KEY_CACHE_TTL_MS + 1_000);
+      expectError(await doomed.post('/v1/cases', { type: 'person' }), 401, 'UNAUTHORIZED');
     });
   });
 

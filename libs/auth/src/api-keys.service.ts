@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, IsNull, Repository } from 'typeorm';
 import { AuthContext, isUuid, NotFoundError, Role } from '@app/common';
+import { ApiKeyCache } from './api-key-cache';
 import { ApiKeyEntity } from './api-key.entity';
 import { displayPrefix, generateApiKey, hashApiKey } from './api-key.util';
 
@@ -18,6 +19,7 @@ const BOOTSTRAP_KEY_NAME = 'CASEFLOW_ADMIN_KEY';
 @Injectable()
 export class ApiKeysService {
   private readonly logger = new Logger(ApiKeysService.name);
+  private readonly cache = new ApiKeyCache();
 
   constructor(@InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>) {}
 
@@ -34,9 +36,17 @@ export class ApiKeysService {
     return { id: row.id, name, role, apiKey };
   }
 
+  /** The caller of a key, or null; valid keys are remembered for a few seconds (see ApiKeyCache). */
   async authenticate(presentedKey: string): Promise<AuthContext | null> {
-    const key = await this.keys.findOne({ where: { keyHash: hashApiKey(presentedKey), revokedAt: IsNull() } });
-    return key ? { organizationId: key.organizationId, keyId: key.id, role: key.role } : null;
+    const keyHash = hashApiKey(presentedKey);
+    const cached = this.cache.get(keyHash);
+    if (cached) return cached;
+    const snapshot = this.cache.snapshot();
+    const key = await this.keys.findOne({ where: { keyHash, revokedAt: IsNull() } });
+    if (!key) return null;
+    const auth: AuthContext = { organizationId: key.organizationId, keyId: key.id, role: key.role };
+    this.cache.set(keyHash, auth, snapshot);
+    return auth;
   }
 
   async list(organizationId: string) {
@@ -48,6 +58,7 @@ export class ApiKeysService {
     if (!isUuid(id)) throw new NotFoundError('API key', id);
     const result = await this.keys.update({ id, organizationId, revokedAt: IsNull() }, { revokedAt: new Date() });
     if (!result.affected) throw new NotFoundError('API key', id);
+    this.cache.invalidate(id);
   }
 
   /**
@@ -73,5 +84,7 @@ export class ApiKeysService {
       }
       this.logger.log('Bootstrap admin key installed for the default organization');
     });
+    // It may have revoked an earlier bootstrap key.
+    this.cache.invalidate();
   }
 }

@@ -4,3 +4,4 @@ export * from './api-key.util';
 export * from './api-keys.service';
 export * from './organizations.service';
 export * from './auth.module';
+export * from './api-key-cache';

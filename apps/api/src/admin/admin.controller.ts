@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiKeysService, DEFAULT_ORGANIZATION_SLUG, OrganizationsService } from '@app/auth';
+import { API_KEY_CACHE_TTL_MS, ApiKeysService, DEFAULT_ORGANIZATION_SLUG, OrganizationsService } from '@app/auth';
 import { AuthContext, ForbiddenError } from '@app/common';
 import { StatusesService } from '@app/statuses';
 import { CurrentAuth } from '../auth/current-auth.decorator';
@@ -60,7 +60,10 @@ export class AdminController {
 
   @Delete('api-keys/:id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Revoke an API key; it is refused (401) from then on' })
+  @ApiOperation({
+    summary: 'Revoke an API key; it is refused (401) from then on',
+    description: `API processes remember valid keys for ${API_KEY_CACHE_TTL_MS / 1000} s: the process that revokes a key refuses it at once, other API processes within ${API_KEY_CACHE_TTL_MS / 1000} s.`,
+  })
   @ApiNoContentResponse({ description: 'Revoked' })
   @ApiErrors({ 404: ['API_KEY_NOT_FOUND (also for a key already revoked)'] })
   async revokeApiKey(@CurrentAuth() auth: AuthContext, @Param('id') id: string) {
