@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
@@ -8,96 +9,166 @@ import type { QueueOutbox } from './queue-outbox';
 import { RunEntity } from './run.entity';
 import { StepExecutionEntity } from './step-execution.entity';
 
-/** The only code that reads and writes runs, their history and step executions. */
+/** A run's columns under their property names: a raw row is then a RunEntity as it is. */
+const RUN_COLUMNS = `r.id, r.organization_id AS "organizationId", r.case_id AS "caseId", r.workflow_version_id AS "workflowVersionId",
+  r.workflow_key AS "workflowKey", r.workflow_version AS "workflowVersion", r.status, r.state, r.snapshot, r.error,
+  r.current_step_execution_id AS "currentStepExecutionId", r.created_at AS "createdAt", r.updated_at AS "updatedAt", r.ended_at AS "endedAt"`;
+
+/**
+ * A transition in one statement: skip the step an event interrupted (if it has not started), add
+ * the event and the states entered to the timeline (in that order: ids and clock_timestamp()
+ * follow the order of the rows), queue the steps to schedule (ids made by the caller, in order,
+ * so the run can name its current step here), and store the run's new position.
+ */
+const APPLY_TRANSITION = `
+  WITH skipped AS (
+    UPDATE step_executions SET status = 'skipped', finished_at = clock_timestamp()
+    WHERE id = $2::uuid AND status = 'queued'
+    RETURNING id
+  ), timeline AS (
+    INSERT INTO run_history (run_id, kind, name, accepted, payload)
+    SELECT $1::uuid, h.kind, h.name, h.accepted, h.payload
+    FROM ROWS FROM (jsonb_to_recordset($3::jsonb) AS (kind text, name text, accepted boolean, payload jsonb))
+      WITH ORDINALITY AS h(kind, name, accepted, payload, n)
+    ORDER BY h.n
+  ), scheduled AS (
+    INSERT INTO step_executions (id, organization_id, run_id, state, step_index, step_id, action, status, attempts, max_attempts, continue_on_error)
+    SELECT s.id, $4::uuid, $1::uuid, s.state, s.step_index, s.step_id, s.action, 'queued', 0, s.max_attempts, s.continue_on_error
+    FROM ROWS FROM (jsonb_to_recordset($5::jsonb)
+        AS (id uuid, state text, step_index integer, step_id text, action text, max_attempts integer, continue_on_error boolean))
+      WITH ORDINALITY AS s(id, state, step_index, step_id, action, max_attempts, continue_on_error, n)
+    ORDER BY s.n
+  )
+  UPDATE runs
+  SET snapshot = $6::jsonb, state = $7, status = $8, error = $9::jsonb, current_step_execution_id = $10::uuid, ended_at = $11::timestamptz,
+    updated_at = CURRENT_TIMESTAMP
+  WHERE id = $1::uuid
+  RETURNING updated_at AS "updatedAt", (SELECT count(*)::int FROM skipped) AS skipped`;
+
+/** The timeline of a run as JSON, in the order the API shows it. */
+const STEPS_JSON = `(
+  SELECT coalesce(json_agg(json_build_object(
+    'id', s.id, 'organizationId', s.organization_id, 'runId', s.run_id, 'state', s.state, 'stepIndex', s.step_index, 'stepId', s.step_id,
+    'action', s.action, 'status', s.status, 'attempts', s.attempts, 'maxAttempts', s.max_attempts, 'continueOnError', s.continue_on_error,
+    'output', s.output, 'error', s.error, 'queuedAt', s.queued_at, 'startedAt', s.started_at, 'finishedAt', s.finished_at
+  ) ORDER BY s.queued_at, s.id), '[]') FROM step_executions s WHERE s.run_id = r.id)`;
+const HISTORY_JSON = `(
+  SELECT coalesce(json_agg(json_build_object(
+    'id', h.id::text, 'runId', h.run_id, 'kind', h.kind, 'name', h.name, 'accepted', h.accepted, 'payload', h.payload, 'at', h.at
+  ) ORDER BY h.id), '[]') FROM run_history h WHERE h.run_id = r.id)`;
+
+export interface RunTimeline {
+  steps: StepExecutionEntity[];
+  history: RunHistoryEntity[];
+}
+
+/**
+ * The only code that reads and writes runs, their history and step executions. The paths every
+ * event and every step takes are plain SQL through the caller's EntityManager: one statement per
+ * round trip, rows mapped by column aliases rather than hydrated entity by entity.
+ */
 @Injectable()
 export class RunRepository {
   /** Loads a run of the organization and holds its row lock until commit: one run advances in one place at a time. */
   async lock(manager: EntityManager, organizationId: string, runId: string): Promise<RunEntity> {
-    if (!isUuid(runId)) throw new NotFoundError('Run', runId);
-    const run = await manager.findOne(RunEntity, { where: { id: runId, organizationId }, lock: { mode: 'pessimistic_write' } });
-    if (!run) throw new NotFoundError('Run', runId);
-    return run;
+    return this.load(manager, organizationId, runId, true);
   }
 
   async find(manager: EntityManager, organizationId: string, runId: string): Promise<RunEntity> {
-    if (!isUuid(runId)) throw new NotFoundError('Run', runId);
-    const run = await manager.findOne(RunEntity, { where: { id: runId, organizationId } });
-    if (!run) throw new NotFoundError('Run', runId);
-    return run;
+    return this.load(manager, organizationId, runId, false);
   }
 
+  /** A run with its whole timeline, read in one statement, so all three agree with each other. */
+  async findWithTimeline(manager: EntityManager, organizationId: string, runId: string): Promise<RunTimeline & { run: RunEntity }> {
+    if (!isUuid(runId)) throw new NotFoundError('Run', runId);
+    const rows: Array<RunEntity & { steps: StepJson[]; history: HistoryJson[] }> = await manager.query(
+      `SELECT ${RUN_COLUMNS}, ${STEPS_JSON} AS steps, ${HISTORY_JSON} AS history FROM runs r WHERE r.id = $1 AND r.organization_id = $2`,
+      [runId, organizationId],
+    );
+    if (rows.length === 0) throw new NotFoundError('Run', runId);
+    const { steps, history, ...run } = rows[0];
+    return { run: Object.assign(new RunEntity(), run), steps: steps.map(stepFromJson), history: history.map(historyFromJson) };
+  }
+
+  private async load(manager: EntityManager, organizationId: string, runId: string, lock: boolean): Promise<RunEntity> {
+    if (!isUuid(runId)) throw new NotFoundError('Run', runId);
+    const rows: RunEntity[] = await manager.query(
+      lock
+        ? `SELECT ${RUN_COLUMNS} FROM runs r WHERE r.id = $1 AND r.organization_id = $2 FOR UPDATE`
+        : `SELECT ${RUN_COLUMNS} FROM runs r WHERE r.id = $1 AND r.organization_id = $2`,
+      [runId, organizationId],
+    );
+    if (rows.length === 0) throw new NotFoundError('Run', runId);
+    return Object.assign(new RunEntity(), rows[0]);
+  }
+
+  /** Records an event in the run's timeline; an accepted one is better recorded by applyTransition. */
   async recordEvent(manager: EntityManager, runId: string, type: string, accepted: boolean, payload: Record<string, unknown>): Promise<void> {
-    await manager.insert(RunHistoryEntity, { runId, kind: 'event', name: type, accepted, payload: payload as QueryDeepPartialEntity<unknown> });
+    await manager.query(`INSERT INTO run_history (run_id, kind, name, accepted, payload) VALUES ($1, 'event', $2, $3, $4)`, [runId, type, accepted, JSON.stringify(payload)]);
   }
 
   /**
    * Stores a transition: the new snapshot and state, the states entered, and one queued step
    * execution per step to schedule (handed to the outbox for enqueueing after commit). When an
    * event interrupted the step the run waited on, that step is skipped if it has not started (if
-   * it has, it finds itself stale when it finishes or retries).
+   * it has, it finds itself stale when it finishes or retries). `event`, the accepted event that
+   * made the transition, is recorded first in the same statement (as recordEvent would).
    */
-  async applyTransition(manager: EntityManager, run: RunEntity, result: TransitionResult, outbox: QueueOutbox): Promise<RunEntity> {
-    if (result.interruptedStep && run.currentStepExecutionId) {
-      const skipped = await manager.update(
-        StepExecutionEntity,
-        { id: run.currentStepExecutionId, status: 'queued' },
-        { status: 'skipped', finishedAt: () => 'clock_timestamp()' },
-      );
-      if (skipped.affected) outbox.toRemove.push(run.currentStepExecutionId);
-    }
-    if (result.statesEntered.length > 0) {
-      await manager.insert(
-        RunHistoryEntity,
-        result.statesEntered.map((name) => ({ runId: run.id, kind: 'state' as const, name, accepted: null, payload: null })),
-      );
-    }
-    const created = await this.insertSteps(manager, run, result.stepsToSchedule);
-    for (const step of created) {
-      outbox.toEnqueue.push({
-        stepExecutionId: step.row.id,
-        runId: run.id,
-        organizationId: run.organizationId,
-        maxAttempts: step.row.maxAttempts,
-        backoff: step.scheduled.retry.backoff,
-      });
-    }
-    const ended = result.status === 'completed';
+  async applyTransition(
+    manager: EntityManager,
+    run: RunEntity,
+    result: TransitionResult,
+    outbox: QueueOutbox,
+    event?: { type: string; payload: Record<string, unknown> },
+  ): Promise<RunEntity> {
+    const steps = this.newSteps(run, result.stepsToSchedule);
+    const interrupted = result.interruptedStep && run.currentStepExecutionId ? run.currentStepExecutionId : null;
     const changes: Partial<RunEntity> = {
       snapshot: result.snapshot,
       state: result.state,
       status: result.status,
       error: result.failure ? { ...result.failure.error, stepId: result.failure.stepId } : null,
-      currentStepExecutionId: created.length > 0 ? created[created.length - 1].row.id : result.status === 'failed' ? run.currentStepExecutionId : null,
-      endedAt: ended ? new Date() : null,
+      currentStepExecutionId: steps.length > 0 ? steps[steps.length - 1].id : result.status === 'failed' ? run.currentStepExecutionId : null,
+      endedAt: result.status === 'completed' ? new Date() : null,
     };
-    // jsonb columns hold open-ended JSON that TypeORM's deep-partial type cannot describe.
-    await manager.update(RunEntity, { id: run.id }, changes as QueryDeepPartialEntity<RunEntity>);
-    return Object.assign(run, changes);
+    const [[stored]]: [Array<{ updatedAt: Date; skipped: number }>, number] = await manager.query(APPLY_TRANSITION, [
+      run.id,
+      interrupted,
+      JSON.stringify([
+        ...(event ? [{ kind: 'event', name: event.type, accepted: true, payload: event.payload }] : []),
+        ...result.statesEntered.map((name) => ({ kind: 'state', name, accepted: null, payload: null })),
+      ]),
+      run.organizationId,
+      JSON.stringify(steps.map(({ id, state, stepIndex, stepId, action, maxAttempts, continueOnError }) => ({
+        id, state, step_index: stepIndex, step_id: stepId, action, max_attempts: maxAttempts, continue_on_error: continueOnError,
+      }))),
+      JSON.stringify(changes.snapshot),
+      changes.state,
+      changes.status,
+      changes.error === null ? null : JSON.stringify(changes.error),
+      changes.currentStepExecutionId,
+      changes.endedAt,
+    ]);
+    if (interrupted && stored.skipped > 0) outbox.toRemove.push(interrupted);
+    for (const step of steps) {
+      outbox.toEnqueue.push({ stepExecutionId: step.id, runId: run.id, organizationId: run.organizationId, maxAttempts: step.maxAttempts, backoff: step.backoff });
+    }
+    return Object.assign(run, changes, { updatedAt: stored.updatedAt });
   }
 
-  private async insertSteps(manager: EntityManager, run: RunEntity, steps: ScheduledStep[]) {
-    const created: Array<{ row: StepExecutionEntity; scheduled: ScheduledStep }> = [];
-    for (const scheduled of steps) {
-      const row = await manager.save(
-        StepExecutionEntity,
-        manager.create(StepExecutionEntity, {
-          organizationId: run.organizationId,
-          runId: run.id,
-          state: scheduled.state,
-          stepIndex: scheduled.stepIndex,
-          stepId: scheduled.stepId,
-          action: scheduled.action,
-          status: 'queued',
-          attempts: 0,
-          maxAttempts: scheduled.retry.maxAttempts,
-          continueOnError: scheduled.continueOnError,
-          output: null,
-          error: null,
-        }),
-      );
-      created.push({ row, scheduled });
-    }
-    return created;
+  /** The step executions a transition schedules, with their ids made here, in order. */
+  private newSteps(run: RunEntity, scheduled: ScheduledStep[]) {
+    return scheduled.map((step) => ({
+      id: randomUUID(),
+      state: step.state,
+      stepIndex: step.stepIndex,
+      stepId: step.stepId,
+      action: step.action,
+      maxAttempts: step.retry.maxAttempts,
+      continueOnError: step.continueOnError,
+      backoff: step.retry.backoff,
+      runId: run.id,
+    }));
   }
 
   /**
@@ -153,16 +224,31 @@ export class RunRepository {
     await manager.update(StepExecutionEntity, { id: stepExecutionId }, { error });
   }
 
-  async timeline(manager: EntityManager, runId: string) {
-    const [steps, history] = await Promise.all([
-      manager.find(StepExecutionEntity, { where: { runId }, order: { queuedAt: 'ASC', id: 'ASC' } }),
-      manager.find(RunHistoryEntity, { where: { runId }, order: { id: 'ASC' } }),
-    ]);
-    return { steps, history };
+  async timeline(manager: EntityManager, runId: string): Promise<RunTimeline> {
+    const [row]: Array<{ steps: StepJson[]; history: HistoryJson[] }> = await manager.query(`SELECT ${STEPS_JSON} AS steps, ${HISTORY_JSON} AS history FROM (SELECT $1::uuid AS id) r`, [runId]);
+    return { steps: row.steps.map(stepFromJson), history: row.history.map(historyFromJson) };
   }
 
   async listForCases(manager: EntityManager, organizationId: string, caseIds: string[]): Promise<RunEntity[]> {
     if (caseIds.length === 0) return [];
-    return manager.find(RunEntity, { where: { organizationId, caseId: In(caseIds) }, order: { createdAt: 'ASC' } });
+    const rows: RunEntity[] = await manager.query(
+      `SELECT ${RUN_COLUMNS} FROM runs r WHERE r.organization_id = $1 AND r.case_id = ANY($2::uuid[]) ORDER BY r.created_at`,
+      [organizationId, caseIds],
+    );
+    return rows.map((row) => Object.assign(new RunEntity(), row));
   }
+}
+
+/** json_build_object gives timestamps as ISO text: back to Dates, as the pg driver gives them. */
+type StepJson = Omit<StepExecutionEntity, 'queuedAt' | 'startedAt' | 'finishedAt'> & { queuedAt: string; startedAt: string | null; finishedAt: string | null };
+type HistoryJson = Omit<RunHistoryEntity, 'at'> & { at: string };
+
+const toDate = (value: string | null) => (value === null ? null : new Date(value));
+
+function stepFromJson(step: StepJson): StepExecutionEntity {
+  return Object.assign(new StepExecutionEntity(), step, { queuedAt: new Date(step.queuedAt), startedAt: toDate(step.startedAt), finishedAt: toDate(step.finishedAt) });
+}
+
+function historyFromJson(entry: HistoryJson): RunHistoryEntity {
+  return Object.assign(new RunHistoryEntity(), entry, { at: new Date(entry.at) });
 }

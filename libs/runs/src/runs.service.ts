@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Actor, ConflictError, UnprocessableError } from '@app/common';
 import { CaseEntity, CasesService, CaseView } from '@app/cases';
 import { WorkflowsService } from '@app/workflows';
-import { acceptedEvents, applyEvent, RUN_RETRY, startRun } from '@app/workflow-core';
+import { acceptedEvents, applyEvent, RUN_RETRY, startRun, WorkflowDefinition } from '@app/workflow-core';
 import { guardScope } from './run-scope.util';
 import { QueueOutbox } from './queue-outbox';
 import { RunTransaction } from './run-transaction.service';
@@ -108,12 +108,17 @@ export class RunsService {
       await this.runs.recordEvent(manager, run.id, event.type, false, { payload: event.payload, actor: actor.id, reason: `run is ${run.status}` });
       return { accepted: false, refusal: 'RUN_NOT_ACTIVE', run };
     }
-    const compiled = this.workflows.compiled(await this.workflows.versionById(run.workflowVersionId, manager));
-    const caseRow = await this.cases.findCase(run.organizationId, run.caseId, manager);
-    const result = applyEvent(compiled, run.snapshot, { type: event.type, payload: event.payload }, guardScope(run, caseRow));
-    await this.runs.recordEvent(manager, run.id, event.type, result.accepted, { payload: event.payload, actor: actor.id });
-    if (!result.accepted) return { accepted: false, refusal: 'EVENT_NOT_ACCEPTED', run, acceptedEvents: acceptedEvents(compiled, run.snapshot) };
-    await this.runs.applyTransition(manager, run, result, outbox);
+    const version = await this.workflows.versionById(run.workflowVersionId, manager);
+    const compiled = this.workflows.compiled(version);
+    // Only guards read the case: an event whose transitions have none is applied without it.
+    const scope = isGuarded(version.definition, run.state, event.type) ? guardScope(run, await this.cases.findCase(run.organizationId, run.caseId, manager)) : undefined;
+    const result = applyEvent(compiled, run.snapshot, { type: event.type, payload: event.payload }, scope);
+    const recorded = { payload: event.payload, actor: actor.id };
+    if (!result.accepted) {
+      await this.runs.recordEvent(manager, run.id, event.type, false, recorded);
+      return { accepted: false, refusal: 'EVENT_NOT_ACCEPTED', run, acceptedEvents: acceptedEvents(compiled, run.snapshot) };
+    }
+    await this.runs.applyTransition(manager, run, result, outbox, { type: event.type, payload: recorded });
     return { accepted: true, run };
   }
 
@@ -150,9 +155,7 @@ export class RunsService {
   }
 
   async get(organizationId: string, runId: string): Promise<RunView> {
-    const manager = this.dataSource.manager;
-    const run = await this.runs.find(manager, organizationId, runId);
-    const { steps, history } = await this.runs.timeline(manager, run.id);
+    const { run, steps, history } = await this.runs.findWithTimeline(this.dataSource.manager, organizationId, runId);
     return toRunView(run, steps, history);
   }
 
@@ -164,3 +167,10 @@ export class RunsService {
 }
 
 export type CaseDetail = CaseView & { runs: RunSummary[] };
+
+/** Whether any transition a state takes on an event has a guard (guards are the only readers of the case). */
+function isGuarded(definition: WorkflowDefinition, state: string, eventType: string): boolean {
+  const on = definition.states[state]?.on;
+  const transitions = on && Object.hasOwn(on, eventType) ? on[eventType] : [];
+  return [transitions].flat().some((transition) => typeof transition === 'object' && transition.guard !== undefined);
+}
