@@ -35,6 +35,12 @@ export interface StatusChangeResult {
   version: number;
 }
 
+/** A case's columns under their property names: a raw row is then a CaseEntity as it is. */
+const CASE_COLUMNS = `c.id, c.organization_id AS "organizationId", c.type, c.status_set AS "statusSet", c.status, c.assignee, c.tags, c.data,
+  c.version, c.workflow, c.parent_id AS "parentId", c.created_at AS "createdAt", c.updated_at AS "updatedAt"`;
+
+type CaseViewBlock = CaseView['blocks'][number];
+
 /** Case-level use-cases inside the caller's transaction: creation, status, assignment, tags. */
 @Injectable()
 export class CasesService {
@@ -167,24 +173,40 @@ export class CasesService {
     return this.load(manager, organizationId, caseId, false);
   }
 
+  // Plain SQL: every event with a guard, every status change and every case read comes here.
   private async load(manager: EntityManager, organizationId: string, caseId: string, lock: boolean): Promise<CaseEntity> {
     if (!isUuid(caseId)) throw new NotFoundError('Case', caseId);
-    const found = await manager.findOne(CaseEntity, { where: { id: caseId, organizationId }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
-    if (!found) throw new NotFoundError('Case', caseId);
-    return found;
+    const rows: CaseEntity[] = await manager.query(
+      lock ? `SELECT ${CASE_COLUMNS} FROM cases c WHERE c.id = $1 AND c.organization_id = $2 FOR UPDATE` : `SELECT ${CASE_COLUMNS} FROM cases c WHERE c.id = $1 AND c.organization_id = $2`,
+      [caseId, organizationId],
+    );
+    if (rows.length === 0) throw new NotFoundError('Case', caseId);
+    return Object.assign(new CaseEntity(), rows[0]);
   }
 
+  /** The case with its blocks, the actions its status allows and its child cases, in one statement. */
   async view(organizationId: string, caseId: string, manager: EntityManager = this.dataSource.manager): Promise<CaseView> {
-    // One query at a time: inside a transaction they all share one connection.
-    const found = await this.findCase(organizationId, caseId, manager);
-    const blocks = await manager.find(CaseBlockEntity, { where: { caseId, organizationId }, order: { position: 'ASC' } });
-    const status = await this.statuses.findStatus(organizationId, found.statusSet, found.status, manager);
-    const children = await manager.find(CaseEntity, {
-      where: { parentId: caseId, organizationId },
-      select: { id: true, type: true, status: true },
-      order: { createdAt: 'ASC' },
-    });
-    return toCaseView(found, blocks, status?.actions ?? [], children);
+    if (!isUuid(caseId)) throw new NotFoundError('Case', caseId);
+    const rows: Array<CaseEntity & { blocks: CaseViewBlock[]; actions: string[] | null; children: CaseView['children'] }> = await manager.query(
+      `SELECT ${CASE_COLUMNS},
+         (SELECT s.actions FROM statuses s WHERE s.organization_id = c.organization_id AND s.set_key = c.status_set AND s.key = c.status) AS actions,
+         (SELECT coalesce(json_agg(json_build_object(
+            'key', b.key, 'type', b.type, 'title', b.title, 'data', b.data, 'status', b.status, 'decision', b.decision
+          ) ORDER BY b.position), '[]')
+          FROM case_blocks b WHERE b.case_id = c.id AND b.organization_id = c.organization_id) AS blocks,
+         (SELECT coalesce(json_agg(json_build_object('id', k.id, 'type', k.type, 'status', k.status) ORDER BY k.created_at), '[]')
+          FROM cases k WHERE k.parent_id = c.id AND k.organization_id = c.organization_id) AS children
+       FROM cases c WHERE c.id = $1 AND c.organization_id = $2`,
+      [caseId, organizationId],
+    );
+    if (rows.length === 0) throw new NotFoundError('Case', caseId);
+    const { blocks, actions, children, ...found } = rows[0];
+    return toCaseView(
+      Object.assign(new CaseEntity(), found),
+      blocks.map((block) => Object.assign(new CaseBlockEntity(), block)),
+      actions ?? [],
+      children,
+    );
   }
 
   async listEvents(organizationId: string, caseId: string, options: { cursor?: string; limit: number }) {
