@@ -42,12 +42,24 @@ class StrictValidationPipe extends ValidationPipe {
   private unknownTopLevelFields(value: unknown, metadata: ArgumentMetadata): Problem[] {
     const metatype = metadata.metatype;
     if (!metatype || !value || typeof value !== 'object' || Array.isArray(value) || (metadata.type !== 'body' && metadata.type !== 'query')) return [];
-    const known = new Set(getMetadataStorage().getTargetValidationMetadatas(metatype, '', true, false).map((meta) => meta.propertyName));
+    const known = knownFields(metatype);
     if (known.size === 0) return [];
     return Object.keys(value)
       .filter((key) => !known.has(key))
       .map((key) => ({ path: `/${key}`, message: `property ${key} should not exist` }));
   }
+}
+
+/** A DTO's validated fields never change after start-up: looked up once per class, not per request. */
+const knownFieldsByClass = new WeakMap<object, Set<string>>();
+
+function knownFields(metatype: object): Set<string> {
+  let known = knownFieldsByClass.get(metatype);
+  if (!known) {
+    known = new Set(getMetadataStorage().getTargetValidationMetadatas(metatype as new () => unknown, '', true, false).map((meta) => meta.propertyName));
+    knownFieldsByClass.set(metatype, known);
+  }
+  return known;
 }
 
 export function createValidationPipe(): ValidationPipe {
