@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { Actor } from '@app/common';
+import type { Actor, Settled } from '@app/common';
 
 export interface ActionContext {
   organizationId: string;
@@ -39,4 +39,11 @@ export interface WorkflowAction {
   readonly transactional: boolean;
   /** Returns the step's output (stored at steps.<id>.output); throws to fail the attempt. */
   execute(context: ActionContext): Promise<unknown>;
+  /**
+   * Optional, for transactional actions on the hot path: the effects of many steps (of different
+   * runs) in one go, inside `manager`'s transaction, each settled on its own (an item's failure
+   * must leave no trace of it). Throw only for what fails them all (the database is down).
+   * Without it, the executor calls `execute` once per step, each inside a savepoint.
+   */
+  executeMany?(manager: EntityManager, contexts: ActionContext[]): Promise<Array<Settled<unknown>>>;
 }

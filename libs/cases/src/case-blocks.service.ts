@@ -4,7 +4,8 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { Actor, ConflictError, NotFoundError } from '@app/common';
 import { CaseAuditService } from './case-audit.service';
 import { BlockStatus, BlockType, CaseBlockEntity } from './case-block.entity';
-import { assertVersion, CasesService } from './cases.service';
+import { assertVersion } from './case-status-changes.service';
+import { CasesService } from './cases.service';
 
 /** Reviewers may edit these; registry and enrichment data come from systems and stay as they came. */
 const EDITABLE: ReadonlySet<BlockType> = new Set(['user_data', 'document', 'kyc']);

@@ -4,7 +4,8 @@ import { Actor, ConflictError } from '@app/common';
 import { CaseAction, StatusesService } from '@app/statuses';
 import { CaseAuditService } from './case-audit.service';
 import { CaseBlocksService } from './case-blocks.service';
-import { assertVersion, CasesService } from './cases.service';
+import { assertVersion } from './case-status-changes.service';
+import { CasesService } from './cases.service';
 
 /** The event each case action sends to the case's active run, so the workflow does the follow-up. */
 export const CASE_ACTION_EVENTS: Record<CaseAction, string> = {

@@ -12,12 +12,13 @@ import { CaseStatusUpdatesService } from './case-status-updates.service';
 import { CaseListRepository } from './case-list.repository';
 import { CaseListService } from './case-list.service';
 import { CasesService } from './cases.service';
+import { CaseStatusChangesService } from './case-status-changes.service';
 import { IdempotencyKeyEntity } from './idempotency-key.entity';
 import { IdempotencyRepository } from './idempotency.repository';
 
 @Module({
   imports: [TypeOrmModule.forFeature([CaseEntity, CaseBlockEntity, CaseEventEntity, IdempotencyKeyEntity]), StatusesModule],
-  providers: [CasesService, CaseAuditService, CaseBlocksService, CaseDecisionsService, CaseStatusUpdatesService, CaseReviewService, IdempotencyRepository, CaseListRepository, CaseListService],
-  exports: [CasesService, CaseAuditService, CaseBlocksService, CaseDecisionsService, CaseStatusUpdatesService, CaseReviewService, CaseListRepository, CaseListService],
+  providers: [CasesService, CaseStatusChangesService, CaseAuditService, CaseBlocksService, CaseDecisionsService, CaseStatusUpdatesService, CaseReviewService, IdempotencyRepository, CaseListRepository, CaseListService],
+  exports: [CasesService, CaseStatusChangesService, CaseAuditService, CaseBlocksService, CaseDecisionsService, CaseStatusUpdatesService, CaseReviewService, CaseListRepository, CaseListService],
 })
 export class CasesModule {}

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Actor, ConflictError, isUuid, NotFoundError, PreconditionFailedError, UnprocessableError } from '@app/common';
+import { Actor, isUuid, NotFoundError, UnprocessableError } from '@app/common';
 import { StatusesService } from '@app/statuses';
 import { CaseAuditService } from './case-audit.service';
+import { assertVersion, CaseStatusChangesService, StatusChange, StatusChangeResult } from './case-status-changes.service';
 import { BlockType, CaseBlockEntity } from './case-block.entity';
 import { CaseEntity } from './case.entity';
 import { CaseView, toCaseView } from './case.view';
@@ -14,25 +15,6 @@ export interface NewCase {
   data?: Record<string, unknown>;
   blocks?: Array<{ key: string; type: BlockType; title: string; data?: unknown }>;
   parentId?: string | null;
-}
-
-export interface StatusChange {
-  caseId: string;
-  status: string;
-  reason?: string | null;
-  /** Allows leaving a terminal status. */
-  reopen?: boolean;
-  actor: Actor;
-  /** The version the caller last saw (If-Match); a different current version refuses the change. */
-  expectedVersion?: number;
-}
-
-export interface StatusChangeResult {
-  caseId: string;
-  from: string;
-  to: string;
-  changed: boolean;
-  version: number;
 }
 
 /** A case's columns under their property names: a raw row is then a CaseEntity as it is. */
@@ -48,6 +30,7 @@ export class CasesService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly statuses: StatusesService,
     private readonly audit: CaseAuditService,
+    private readonly statusChanges: CaseStatusChangesService,
   ) {}
 
   /** Creates a case in its set's initial status and records its creation in the audit trail. */
@@ -100,33 +83,9 @@ export class CasesService {
    * the step's completion). Setting the status it already has changes nothing and records nothing.
    */
   async changeStatus(manager: EntityManager, organizationId: string, change: StatusChange): Promise<StatusChangeResult> {
-    const current = await this.lockCase(manager, organizationId, change.caseId);
-    assertVersion(current, change.expectedVersion, 'precondition');
-    // The target and the current status in one query: this runs for every status-changing step.
-    const statuses = await this.statuses.findStatuses(organizationId, current.statusSet, [change.status, current.status], manager);
-    if (!statuses.has(change.status)) {
-      throw new UnprocessableError('UNKNOWN_STATUS', `Status "${change.status}" is not in the case's status set "${current.statusSet}".`, {
-        status: change.status,
-        statusSet: current.statusSet,
-      });
-    }
-    if (current.status === change.status) {
-      return { caseId: current.id, from: current.status, to: current.status, changed: false, version: current.version };
-    }
-    if (statuses.get(current.status)?.terminal && !change.reopen) {
-      throw new ConflictError('CASE_TERMINAL', `Case ${current.id} is in terminal status "${current.status}"; set reopen to leave it.`, {
-        status: current.status,
-      });
-    }
-    const previous = current.status;
-    const version = await this.touch(manager, current, { status: change.status });
-    await this.audit.record(manager, organizationId, current.id, change.actor, {
-      type: 'status_changed',
-      from: previous,
-      to: change.status,
-      reason: change.reason ?? null,
-    });
-    return { caseId: current.id, from: previous, to: change.status, changed: true, version };
+    const [result] = await this.statusChanges.applyAll(manager, [{ ...change, organizationId }]);
+    if (!result.ok) throw result.error;
+    return result.value;
   }
 
   /** Assigns the case to a reviewer or a queue (`queue:<name>`), or unassigns it with null. */
@@ -213,16 +172,4 @@ export class CasesService {
     await this.findCase(organizationId, caseId);
     return this.audit.list(organizationId, caseId, options);
   }
-}
-
-/**
- * Optimistic concurrency: `If-Match` on a pipeline update is a precondition (412); a reviewer's
- * stale version is a conflict with what another reviewer did (409).
- */
-export function assertVersion(current: CaseEntity, expected: number | undefined, kind: 'precondition' | 'conflict'): void {
-  if (expected === undefined || expected === current.version) return;
-  const message = `Case ${current.id} is at version ${current.version}, not ${expected}: reload it and try again.`;
-  const details = { expectedVersion: expected, currentVersion: current.version };
-  if (kind === 'precondition') throw new PreconditionFailedError('VERSION_MISMATCH', message, details);
-  throw new ConflictError('VERSION_CONFLICT', message, details);
 }

@@ -3,6 +3,7 @@ export * from './case-block.entity';
 export * from './case-event.entity';
 export * from './case.view';
 export * from './cases.service';
+export * from './case-status-changes.service';
 export * from './case-audit.service';
 export * from './case-blocks.service';
 export * from './case-decisions.service';

@@ -7,3 +7,4 @@ export * from './uuid.util';
 export * from './run-main.util';
 export * from './process/local-ports.util';
 export * from './process/child-shutdown.util';
+export * from './util/settled.util';
