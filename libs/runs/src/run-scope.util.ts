@@ -17,16 +17,19 @@ export function caseScope(row: CaseEntity) {
   };
 }
 
-export function runScope(run: RunEntity) {
+/** The fields of a run guards and templates read. */
+export type ScopedRun = Pick<RunEntity, 'id' | 'workflowKey' | 'workflowVersion' | 'state' | 'status' | 'snapshot'>;
+
+export function runScope(run: ScopedRun) {
   return { id: run.id, workflow: run.workflowKey, version: run.workflowVersion, state: run.state, status: run.status };
 }
 
-export function guardScope(run: RunEntity, row: CaseEntity): GuardScope {
+export function guardScope(run: ScopedRun, row: CaseEntity): GuardScope {
   return { case: caseScope(row), run: runScope(run) };
 }
 
 /** The scope step params are rendered against when the step executes. */
-export function templateScope(run: RunEntity, row: CaseEntity | null, env: Record<string, string>) {
+export function templateScope(run: ScopedRun, row: CaseEntity | null, env: Record<string, string>) {
   const context: RunContext = run.snapshot.context;
   return {
     case: row ? caseScope(row) : null,

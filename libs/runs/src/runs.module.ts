@@ -11,12 +11,13 @@ import { RunEntity } from './run.entity';
 import { RunRepository } from './run.repository';
 import { RunsService } from './runs.service';
 import { StepExecutionEntity } from './step-execution.entity';
+import { StepBatchRepository } from './step-batch.repository';
 import { StepExecutorService } from './step-executor.service';
 import { StepReconcilerService } from './step-reconciler.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([RunEntity, StepExecutionEntity, RunHistoryEntity]), ActionsModule, CasesModule, WorkflowsModule],
-  providers: [RunTransaction, RunRepository, RunsService, StepExecutorService, StepReconcilerService, CaseIntakeService, CaseActionsService],
+  providers: [RunTransaction, RunRepository, StepBatchRepository, RunsService, StepExecutorService, StepReconcilerService, CaseIntakeService, CaseActionsService],
   exports: [RunsService, StepExecutorService, StepReconcilerService, CaseIntakeService, CaseActionsService],
 })
 export class RunsModule {}

@@ -6,7 +6,7 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       PORT: 3000,
       CASEFLOW_QUEUE_PREFIX: 'caseflow',
-      WORKER_CONCURRENCY: 10,
+      WORKER_CONCURRENCY: 64,
       CASEFLOW_ENV_ALLOW: [],
       CASEFLOW_BODY_LIMIT: '1mb',
       CASEFLOW_WORKFLOWS_DIR: 'workflows',

@@ -38,11 +38,15 @@ export class CaseflowConfig {
   @Matches(/^[A-Za-z0-9_-]+$/, { message: 'CASEFLOW_QUEUE_PREFIX may hold letters, digits, "-" and "_" only' })
   CASEFLOW_QUEUE_PREFIX = 'caseflow';
 
-  @Transform(({ value }) => (value === undefined || value === '' ? 10 : Number(value)))
+  /**
+   * Step jobs a worker process holds at once. Jobs in progress wait on a shared transaction (group
+   * commit), not on a connection each, so this sets how many steps one commit can carry.
+   */
+  @Transform(({ value }) => (value === undefined || value === '' ? 64 : Number(value)))
   @Min(1)
   @Max(500)
   @IsInt({ message: 'WORKER_CONCURRENCY must be a whole number from 1 to 500' })
-  WORKER_CONCURRENCY = 10;
+  WORKER_CONCURRENCY = 64;
 
   /** Names of environment variables that templates may read as `env.NAME`. */
   @Transform(splitList)

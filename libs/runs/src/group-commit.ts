@@ -1,0 +1,97 @@
+import type { Settled } from '@app/common';
+
+export interface GroupCommitOptions {
+  /** Items one flush takes at most. */
+  maxBatch: number;
+  /** Flushes running at once: while one waits on the database, the next one gathers and computes. */
+  maxFlushes: number;
+  /** How long the first waiting item waits for company before a flush starts anyway. */
+  maxWaitMs: number;
+  /**
+   * Items that could still join: a flush starts at once when every one of them is waiting (under
+   * light load that is the first item, which then waits for nobody).
+   */
+  expected: () => number;
+}
+
+interface Waiting<T, R> {
+  item: T;
+  resolve: (value: R) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit: callers submit items one by one and get their own answer back, while the work of
+ * many concurrent items is done together by one `flush` (one transaction for all of them). A
+ * flush that throws rejects every item it took; otherwise each item settles as `flush` says.
+ */
+export class GroupCommit<T, R> {
+  private waiting: Array<Waiting<T, R>> = [];
+  private flushing = 0;
+  private inFlight = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly options: GroupCommitOptions,
+    private readonly flush: (items: T[]) => Promise<Array<Settled<R>>>,
+  ) {}
+
+  submit(item: T): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.waiting.push({ item, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Items waiting for a flush plus items in a flush (for tests and progress lines). */
+  get pending(): number {
+    return this.waiting.length + this.inFlight;
+  }
+
+  private schedule(): void {
+    while (this.waiting.length > 0 && this.flushing < this.options.maxFlushes) {
+      const everyoneIn = this.waiting.length + this.inFlight >= this.options.expected();
+      if (!everyoneIn && this.waiting.length < this.options.maxBatch) {
+        // Wait a moment for the rest; the timer flushes whatever has come by then.
+        this.timer ??= setTimeout(() => {
+          this.timer = undefined;
+          this.start();
+          this.schedule();
+        }, this.options.maxWaitMs);
+        return;
+      }
+      this.start();
+    }
+  }
+
+  private start(): void {
+    if (this.waiting.length === 0 || this.flushing >= this.options.maxFlushes) return;
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    const batch = this.waiting.splice(0, this.options.maxBatch);
+    this.flushing++;
+    this.inFlight += batch.length;
+    void this.run(batch);
+  }
+
+  private async run(batch: Array<Waiting<T, R>>): Promise<void> {
+    try {
+      const results = await this.flush(batch.map((entry) => entry.item));
+      batch.forEach((entry, i) => {
+        const result = results[i];
+        if (!result) entry.reject(new Error('The batch returned no result for this item.'));
+        else if (result.ok) entry.resolve(result.value);
+        else entry.reject(result.error);
+      });
+    } catch (error) {
+      for (const entry of batch) entry.reject(error);
+    } finally {
+      this.flushing--;
+      this.inFlight -= batch.length;
+      this.schedule();
+    }
+  }
+}
+
