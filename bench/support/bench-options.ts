@@ -1,3 +1,5 @@
+import { CaseflowConfig } from '@app/common';
+
 /** Flags, environment and the size of each section of `npm run bench`. */
 export interface BenchOptions {
   quick: boolean;
@@ -11,6 +13,11 @@ export interface BenchOptions {
   redisUrl: string;
   /** WORKER_CONCURRENCY of the engine's worker, and the concurrency of every other section. */
   concurrency: number;
+  /**
+   * The naive worker and PostgreSQL are also measured at this concurrency (a hand-written worker's
+   * usual setting): the ratios divide by the best figure either reaches, never the weaker one.
+   */
+  referenceConcurrency: number;
   /** The other PostgreSQL client count measured (SPEC's reference figure is at 4). */
   pgClientsLow: number;
   /** PostgreSQL ceiling: warm-up then measured seconds, at each client count. */
@@ -38,7 +45,8 @@ export const USAGE = `npm run bench -- [--quick] [--keep] [--no-build] [--cpu-pr
 Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/caseflow_bench; the
 database is dropped and created fresh, so its name must contain "bench"; a URL naming the
 "postgres" database means caseflow_bench on that server), BENCH_REDIS_URL (default REDIS_URL or
-redis://127.0.0.1:6379; keys go under a random prefix, deleted at the end).`;
+redis://127.0.0.1:6379; keys go under a random prefix, deleted at the end), BENCH_CONCURRENCY
+(default: the worker's default WORKER_CONCURRENCY).`;
 
 export class UsageError extends Error {}
 
@@ -57,7 +65,8 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
     databaseUrl: benchDatabaseUrl(env.BENCH_DATABASE_URL),
     redisUrl: env.BENCH_REDIS_URL || env.REDIS_URL || 'redis://127.0.0.1:6379',
     // The engine's default (CaseflowConfig.WORKER_CONCURRENCY): every section runs at it.
-    concurrency: 10,
+    concurrency: benchConcurrency(env.BENCH_CONCURRENCY),
+    referenceConcurrency: 10,
     pgClientsLow: 4,
     pg: quick ? { warmUpS: 1, measureS: 3 } : { warmUpS: 3, measureS: 15 },
     noop: quick ? { jobs: 20_000, warmUp: 4_000 } : { jobs: 120_000, warmUp: 20_000 },
@@ -67,6 +76,13 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
     scale: quick ? { cases: 200_000, warmUp: 10, iterations: 100 } : { cases: 1_000_000, warmUp: 20, iterations: 200 },
     loadConcurrency: 20,
   };
+}
+
+function benchConcurrency(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return new CaseflowConfig().WORKER_CONCURRENCY;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 500) throw new UsageError(`BENCH_CONCURRENCY must be a whole number from 1 to 500, not "${raw}"`);
+  return value;
 }
 
 /** The database to drop and recreate. Refuses any whose name does not say it is a bench's. */

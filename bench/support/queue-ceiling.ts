@@ -12,6 +12,7 @@ import { cpuBetween, CpuSnapshot, cpuSnapshot } from './cpu-usage';
 import { flip, statusChange } from './pg-ceiling';
 
 export interface QueueCeiling {
+  concurrency: number;
   jobs: number;
   warmUp: number;
   /** Completions timed: those after the warm-up. */
@@ -96,7 +97,7 @@ async function drain(section: Section, payloads: Payload[], processor: (job: Job
   const timed = payloads.length - section.warmUp;
   const seconds = (timedTo - timedFrom) / 1000;
   const cpu = cpuBetween(cpuFrom as CpuSnapshot, cpuTo as CpuSnapshot);
-  return { jobs: payloads.length, warmUp: section.warmUp, timed, seconds, jobsPerSec: timed / seconds, failed, fillSeconds, cpu };
+  return { concurrency: section.concurrency, jobs: payloads.length, warmUp: section.warmUp, timed, seconds, jobsPerSec: timed / seconds, failed, fillSeconds, cpu };
 }
 
 const stepPayload = (organizationId: string, extra: Record<string, unknown> = {}): Payload => ({
