@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { Actor, Settled } from '@app/common';
+import type { SqlScript } from '@app/persistence';
 
 export interface ActionContext {
   organizationId: string;
@@ -43,7 +44,8 @@ export interface WorkflowAction {
    * Optional, for transactional actions on the hot path: the effects of many steps (of different
    * runs) in one go, inside `manager`'s transaction, each settled on its own (an item's failure
    * must leave no trace of it). Throw only for what fails them all (the database is down).
-   * Without it, the executor calls `execute` once per step, each inside a savepoint.
+   * Without it, the executor calls `execute` once per step, each inside a savepoint. Writes may
+   * go to `script` instead of being run: the executor sends them with its own, in one round trip.
    */
-  executeMany?(manager: EntityManager, contexts: ActionContext[]): Promise<Array<Settled<unknown>>>;
+  executeMany?(manager: EntityManager, contexts: ActionContext[], script?: SqlScript): Promise<Array<Settled<unknown>>>;
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Actor, ConflictError, fulfilled, isUuid, NotFoundError, PreconditionFailedError, rejected, Settled, UnprocessableError } from '@app/common';
-import { jsonbLiteral, runScript } from '@app/persistence';
+import { jsonbLiteral, SqlScript } from '@app/persistence';
 import { auditStatement, NewAuditEvent } from './case-audit.service';
 import type { CaseEntity } from './case.entity';
 
@@ -34,6 +34,8 @@ interface LockedCase {
   statusSet: string;
   status: string;
   version: number;
+  /** Whether each status met is terminal, by key; a key absent is not in the case's set. */
+  terminal: Record<string, boolean>;
   changed: boolean;
 }
 
@@ -45,9 +47,12 @@ interface LockedCase {
  */
 @Injectable()
 export class CaseStatusChangesService {
-  async applyAll(manager: EntityManager, changes: OrganizationStatusChange[]): Promise<Array<Settled<StatusChangeResult>>> {
+  /**
+   * `script`, when given, receives the writes instead of running them: the caller sends them with
+   * its own in one round trip, before anything reads these cases again.
+   */
+  async applyAll(manager: EntityManager, changes: OrganizationStatusChange[], script?: SqlScript): Promise<Array<Settled<StatusChangeResult>>> {
     const cases = await this.lockCases(manager, changes);
-    const terminal = await this.statuses(manager, changes, cases);
     const events: NewAuditEvent[] = [];
     const results = changes.map((change): Settled<StatusChangeResult> => {
       const current = cases.get(caseKey(change.organizationId, change.caseId));
@@ -57,8 +62,7 @@ export class CaseStatusChangesService {
       } catch (error) {
         return rejected(error);
       }
-      const setKey = (key: string) => statusKey(current.organizationId, current.statusSet, key);
-      if (!terminal.has(setKey(change.status))) {
+      if (!Object.hasOwn(current.terminal, change.status)) {
         return rejected(
           new UnprocessableError('UNKNOWN_STATUS', `Status "${change.status}" is not in the case's status set "${current.statusSet}".`, {
             status: change.status,
@@ -69,7 +73,7 @@ export class CaseStatusChangesService {
       if (current.status === change.status) {
         return fulfilled({ caseId: current.id, from: current.status, to: current.status, changed: false, version: current.version });
       }
-      if (terminal.get(setKey(current.status)) && !change.reopen) {
+      if (current.terminal[current.status] && !change.reopen) {
         return rejected(
           new ConflictError('CASE_TERMINAL', `Case ${current.id} is in terminal status "${current.status}"; set reopen to leave it.`, { status: current.status }),
         );
@@ -87,59 +91,56 @@ export class CaseStatusChangesService {
       });
       return fulfilled({ caseId: current.id, from, to: change.status, changed: true, version: current.version });
     });
-    const changed = [...cases.values()].filter((row) => row.changed);
-    const rows = changed.map((row) => ({ id: row.id, organization_id: row.organizationId, status: row.status, version: row.version }));
-    await runScript(manager, [
-      rows.length === 0
-        ? null
-        : `UPDATE cases c SET status = u.status, version = u.version, updated_at = now()
-           FROM jsonb_to_recordset(${jsonbLiteral(rows)}) AS u(id uuid, organization_id uuid, status text, version integer)
-           WHERE c.id = u.id AND c.organization_id = u.organization_id`,
-      auditStatement(events),
-    ]);
+    const rows = [...cases.values()].filter((row) => row.changed).map((row) => ({ id: row.id, organization_id: row.organizationId, status: row.status, version: row.version }));
+    const writes = new SqlScript()
+      .add(
+        rows.length === 0
+          ? null
+          : `UPDATE cases c SET status = u.status, version = u.version, updated_at = now()
+             FROM jsonb_to_recordset(${jsonbLiteral(rows)}) AS u(id uuid, organization_id uuid, status text, version integer)
+             WHERE c.id = u.id AND c.organization_id = u.organization_id`,
+      )
+      .add(auditStatement(events));
+    if (script) script.append(writes);
+    else await writes.run(manager);
     return results;
   }
 
-  /** Locks every case named, in id order (the order every batch locks cases in). */
+  /**
+   * Locks every case named, in id order (the order every batch locks cases in), and reads with it
+   * whether each status met (the targets, and the status the case is in) is terminal.
+   * Inlined values, not bound ones: without parameters a statement is one write to the socket.
+   */
   private async lockCases(manager: EntityManager, changes: OrganizationStatusChange[]): Promise<Map<string, LockedCase>> {
     const named = changes.filter((change) => isUuid(change.caseId));
     if (named.length === 0) return new Map();
-    const rows: Array<{ id: string; organization_id: string; status_set: string; status: string; version: number }> = await manager.query(
-      `SELECT c.id, c.organization_id, c.status_set, c.status, c.version FROM cases c
-       WHERE (c.id, c.organization_id) IN (SELECT * FROM unnest($1::uuid[], $2::uuid[]))
-       ORDER BY c.id
-       FOR UPDATE`,
-      [named.map((change) => change.caseId), named.map((change) => change.organizationId)],
-    );
+    const keys = jsonbLiteral(named.map((change) => ({ id: change.caseId, organization_id: change.organizationId, status: change.status })));
+    const rows: Array<{ id: string; organization_id: string; status_set: string; status: string; version: number; terminal: Record<string, boolean> | null }> =
+      await manager.query(
+        `WITH k AS (SELECT * FROM jsonb_to_recordset(${keys}) AS k(id uuid, organization_id uuid, status text)),
+         locked AS (
+           SELECT c.id, c.organization_id, c.status_set, c.status, c.version FROM cases c
+           WHERE (c.id, c.organization_id) IN (SELECT k.id, k.organization_id FROM k)
+           ORDER BY c.id
+           FOR UPDATE
+         )
+         SELECT l.*, (
+           SELECT jsonb_object_agg(s.key, s.terminal) FROM statuses s
+           WHERE s.organization_id = l.organization_id AND s.set_key = l.status_set
+             AND (s.key = l.status OR s.key IN (SELECT k.status FROM k WHERE k.id = l.id))
+         ) AS terminal
+         FROM locked l`,
+      );
     return new Map(
       rows.map((row) => [
         caseKey(row.organization_id, row.id),
-        { id: row.id, organizationId: row.organization_id, statusSet: row.status_set, status: row.status, version: row.version, changed: false },
+        { id: row.id, organizationId: row.organization_id, statusSet: row.status_set, status: row.status, version: row.version, terminal: row.terminal ?? {}, changed: false },
       ]),
     );
-  }
-
-  /** Whether each status met (targets, and the statuses the cases are in) is terminal; absent when unknown. */
-  private async statuses(manager: EntityManager, changes: OrganizationStatusChange[], cases: Map<string, LockedCase>): Promise<Map<string, boolean>> {
-    const wanted = new Map<string, [string, string, string]>();
-    for (const change of changes) {
-      const current = cases.get(caseKey(change.organizationId, change.caseId));
-      if (!current) continue;
-      for (const key of [change.status, current.status]) wanted.set(statusKey(current.organizationId, current.statusSet, key), [current.organizationId, current.statusSet, key]);
-    }
-    if (wanted.size === 0) return new Map();
-    const keys = [...wanted.values()];
-    const rows: Array<{ organization_id: string; set_key: string; key: string; terminal: boolean }> = await manager.query(
-      `SELECT organization_id, set_key, key, terminal FROM statuses
-       WHERE (organization_id, set_key, key) IN (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[]))`,
-      [keys.map((k) => k[0]), keys.map((k) => k[1]), keys.map((k) => k[2])],
-    );
-    return new Map(rows.map((row) => [statusKey(row.organization_id, row.set_key, row.key), row.terminal]));
   }
 }
 
 const caseKey = (organizationId: string, caseId: string) => `${organizationId}/${caseId}`;
-const statusKey = (organizationId: string, setKey: string, key: string) => JSON.stringify([organizationId, setKey, key]);
 
 /**
  * Optimistic concurrency: `If-Match` on a pipeline update is a precondition (412); a reviewer's

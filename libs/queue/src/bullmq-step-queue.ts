@@ -13,14 +13,15 @@ export class BullmqStepQueue extends StepQueue {
   }
 
   async enqueue(jobs: StepJob[]): Promise<void> {
-    if (jobs.length === 0) return;
-    await this.queue.addBulk(
-      jobs.map((job) => ({
-        name: JobName.ExecuteStep,
-        data: { stepExecutionId: job.stepExecutionId, runId: job.runId, organizationId: job.organizationId },
-        opts: stepJobOptions(job),
-      })),
-    );
+    const entries = jobs.map((job) => ({
+      name: JobName.ExecuteStep,
+      data: { stepExecutionId: job.stepExecutionId, runId: job.runId, organizationId: job.organizationId },
+      opts: stepJobOptions(job),
+    }));
+    // addBulk builds a pipeline, loading every BullMQ script into it: worth it for a batch's jobs,
+    // not for the one job an API event usually schedules.
+    if (entries.length === 1) await this.queue.add(entries[0].name, entries[0].data, entries[0].opts);
+    else if (entries.length > 1) await this.queue.addBulk(entries);
   }
 
   async remove(stepExecutionIds: string[]): Promise<void> {

@@ -16,6 +16,7 @@ export interface GroupCommitOptions {
 
 interface Waiting<T, R> {
   item: T;
+  since: number;
   resolve: (value: R) => void;
   reject: (error: unknown) => void;
 }
@@ -38,7 +39,7 @@ export class GroupCommit<T, R> {
 
   submit(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      this.waiting.push({ item, resolve, reject });
+      this.waiting.push({ item, since: performance.now(), resolve, reject });
       this.schedule();
     });
   }
@@ -51,13 +52,14 @@ export class GroupCommit<T, R> {
   private schedule(): void {
     while (this.waiting.length > 0 && this.flushing < this.options.maxFlushes) {
       const everyoneIn = this.waiting.length + this.inFlight >= this.options.expected();
-      if (!everyoneIn && this.waiting.length < this.options.maxBatch) {
-        // Wait a moment for the rest; the timer flushes whatever has come by then.
+      const waited = performance.now() - this.waiting[0].since;
+      if (!everyoneIn && this.waiting.length < this.options.maxBatch && waited < this.options.maxWaitMs) {
+        // Wait a moment for the rest (counted from the oldest item); the timer flushes whatever has come by then.
         this.timer ??= setTimeout(() => {
           this.timer = undefined;
           this.start();
           this.schedule();
-        }, this.options.maxWaitMs);
+        }, this.options.maxWaitMs - waited);
         return;
       }
       this.start();

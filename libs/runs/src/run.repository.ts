@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { EntityManager, In } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { EntityManager } from 'typeorm';
 import { isUuid, NotFoundError } from '@app/common';
-import type { ScheduledStep, TransitionResult } from '@app/workflow-core';
+import type { TransitionResult } from '@app/workflow-core';
 import { RunHistoryEntity } from './run-history.entity';
+import { planTransition } from './transition-plan';
 import type { QueueOutbox } from './queue-outbox';
 import { RunEntity } from './run.entity';
 import { StepExecutionEntity } from './step-execution.entity';
@@ -121,27 +120,25 @@ export class RunRepository {
     outbox: QueueOutbox,
     event?: { type: string; payload: Record<string, unknown> },
   ): Promise<RunEntity> {
-    const steps = this.newSteps(run, result.stepsToSchedule);
-    const interrupted = result.interruptedStep && run.currentStepExecutionId ? run.currentStepExecutionId : null;
-    const changes: Partial<RunEntity> = {
-      snapshot: result.snapshot,
-      state: result.state,
-      status: result.status,
-      error: result.failure ? { ...result.failure.error, stepId: result.failure.stepId } : null,
-      currentStepExecutionId: steps.length > 0 ? steps[steps.length - 1].id : result.status === 'failed' ? run.currentStepExecutionId : null,
-      endedAt: result.status === 'completed' ? new Date() : null,
-    };
+    const plan = planTransition(run, result);
+    const { ended, ...position } = plan.changes;
+    const changes: Partial<RunEntity> = { ...position, endedAt: ended ? new Date() : null };
     const [[stored]]: [Array<{ updatedAt: Date; skipped: number }>, number] = await manager.query(APPLY_TRANSITION, [
       run.id,
-      interrupted,
-      JSON.stringify([
-        ...(event ? [{ kind: 'event', name: event.type, accepted: true, payload: event.payload }] : []),
-        ...result.statesEntered.map((name) => ({ kind: 'state', name, accepted: null, payload: null })),
-      ]),
+      plan.interruptedStepId,
+      JSON.stringify([...(event ? [{ kind: 'event', name: event.type, accepted: true, payload: event.payload }] : []), ...plan.history]),
       run.organizationId,
-      JSON.stringify(steps.map(({ id, state, stepIndex, stepId, action, maxAttempts, continueOnError }) => ({
-        id, state, step_index: stepIndex, step_id: stepId, action, max_attempts: maxAttempts, continue_on_error: continueOnError,
-      }))),
+      JSON.stringify(
+        plan.steps.map(({ id, state, stepIndex, stepId, action, maxAttempts, continueOnError }) => ({
+          id,
+          state,
+          step_index: stepIndex,
+          step_id: stepId,
+          action,
+          max_attempts: maxAttempts,
+          continue_on_error: continueOnError,
+        })),
+      ),
       JSON.stringify(changes.snapshot),
       changes.state,
       changes.status,
@@ -149,79 +146,9 @@ export class RunRepository {
       changes.currentStepExecutionId,
       changes.endedAt,
     ]);
-    if (interrupted && stored.skipped > 0) outbox.toRemove.push(interrupted);
-    for (const step of steps) {
-      outbox.toEnqueue.push({ stepExecutionId: step.id, runId: run.id, organizationId: run.organizationId, maxAttempts: step.maxAttempts, backoff: step.backoff });
-    }
+    if (plan.interruptedStepId && stored.skipped > 0) outbox.toRemove.push(plan.interruptedStepId);
+    outbox.toEnqueue.push(...plan.jobs);
     return Object.assign(run, changes, { updatedAt: stored.updatedAt });
-  }
-
-  /** The step executions a transition schedules, with their ids made here, in order. */
-  private newSteps(run: RunEntity, scheduled: ScheduledStep[]) {
-    return scheduled.map((step) => ({
-      id: randomUUID(),
-      state: step.state,
-      stepIndex: step.stepIndex,
-      stepId: step.stepId,
-      action: step.action,
-      maxAttempts: step.retry.maxAttempts,
-      continueOnError: step.continueOnError,
-      backoff: step.retry.backoff,
-      runId: run.id,
-    }));
-  }
-
-  /**
-   * Marks an attempt as started. Returns null when the step execution is finished or skipped: a
-   * redelivered job then does nothing. A `running` step is claimed again on purpose: that is how a
-   * job whose worker died is picked up; concurrent claims are sorted out under the run's lock when
-   * the step finishes. `attempts` counts the queue's attempts, not deliveries.
-   */
-  async claimStep(manager: EntityManager, stepExecutionId: string, attempt: number): Promise<StepExecutionEntity | null> {
-    const claimed = await manager
-      .createQueryBuilder()
-      .update(StepExecutionEntity)
-      .set({ status: 'running', attempts: () => 'GREATEST(attempts, :attempt)', startedAt: () => 'COALESCE(started_at, clock_timestamp())' })
-      .where("id = :id AND status IN ('queued', 'running')", { id: stepExecutionId })
-      .setParameter('attempt', attempt)
-      .returning('*')
-      .execute();
-    const [row] = claimed.raw as Array<Record<string, unknown>>;
-    if (!row) return null;
-    // The claimed row comes back with the UPDATE: mapped from column to property names, no re-read.
-    const metadata = manager.connection.getMetadata(StepExecutionEntity);
-    return manager.create(StepExecutionEntity, Object.fromEntries(metadata.columns.map((column) => [column.propertyName, row[column.databaseName]])));
-  }
-
-  /** Re-reads a step under lock inside the finishing transaction; null if someone else finished it. */
-  async lockRunningStep(manager: EntityManager, stepExecutionId: string): Promise<StepExecutionEntity | null> {
-    return manager.findOne(StepExecutionEntity, {
-      where: { id: stepExecutionId, status: 'running' },
-      lock: { mode: 'pessimistic_write' },
-    });
-  }
-
-  async finishStep(
-    manager: EntityManager,
-    stepExecutionId: string,
-    outcome: { status: 'succeeded'; output: unknown } | { status: 'failed'; error: { code: string; message: string } },
-  ): Promise<void> {
-    await manager.update(
-      StepExecutionEntity,
-      { id: stepExecutionId },
-      outcome.status === 'succeeded'
-        ? { status: 'succeeded', output: (outcome.output ?? null) as QueryDeepPartialEntity<unknown>, error: null, finishedAt: () => 'clock_timestamp()' }
-        : { status: 'failed', error: outcome.error, finishedAt: () => 'clock_timestamp()' },
-    );
-  }
-
-  /** The run left the step's state before the step could run: it never will. */
-  async skipStep(manager: EntityManager, stepExecutionId: string): Promise<void> {
-    await manager.update(StepExecutionEntity, { id: stepExecutionId, status: In(['queued', 'running']) }, { status: 'skipped', finishedAt: () => 'clock_timestamp()' });
-  }
-
-  async recordAttemptError(manager: EntityManager, stepExecutionId: string, error: { code: string; message: string }): Promise<void> {
-    await manager.update(StepExecutionEntity, { id: stepExecutionId }, { error });
   }
 
   async timeline(manager: EntityManager, runId: string): Promise<RunTimeline> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { jsonbLiteral, runScript } from '@app/persistence';
+import { jsonbLiteral, SqlScript, uuidArrayLiteral } from '@app/persistence';
 import type { PersistedRunSnapshot, StepError } from '@app/workflow-core';
 import type { RunEntity, RunStatusValue } from './run.entity';
 import type { StepExecutionStatus } from './step-execution.entity';
@@ -64,7 +64,8 @@ export class StepBatchRepository {
   /**
    * Locks the unfinished step executions among `ids` and their runs, runs in id order (as every
    * batch does, so two batches never wait on each other in a circle). Finished, skipped or
-   * unknown ids are simply absent: a redelivered job finds nothing to do.
+   * unknown ids are simply absent: a redelivered job finds nothing to do. The ids are inlined
+   * (see uuidArrayLiteral): this statement runs once per batch, and each message costs a write.
    */
   async lockSteps(manager: EntityManager, ids: string[]): Promise<LockedStep[]> {
     const rows: LockedRow[] = await manager.query(
@@ -73,10 +74,9 @@ export class StepBatchRepository {
               r.snapshot, r.current_step_execution_id
        FROM step_executions s
        JOIN runs r ON r.id = s.run_id AND r.organization_id = s.organization_id
-       WHERE s.id = ANY($1::uuid[]) AND s.status IN ('queued', 'running')
+       WHERE s.id = ANY(${uuidArrayLiteral(ids)}) AND s.status IN ('queued', 'running')
        ORDER BY r.id, s.id
        FOR UPDATE OF r, s`,
-      [ids],
     );
     return rows.map((row) => ({
       id: row.id,
@@ -105,11 +105,11 @@ export class StepBatchRepository {
   }
 
   /**
-   * Writes a batch's decisions, in one round trip: the steps' new states, interrupted steps
-   * skipped, states entered, steps scheduled, runs moved on. Returns the interrupted steps that
-   * were skipped (their jobs are to be removed from the queue).
+   * Writes a batch's decisions in one round trip, after `before` (its effects' writes): the
+   * steps' new states, interrupted steps skipped, states entered, steps scheduled, runs moved on.
+   * Returns the interrupted steps that were skipped (their jobs are to be removed from the queue).
    */
-  async write(manager: EntityManager, updates: StepUpdate[], plans: TransitionPlan[]): Promise<{ removedStepIds: string[] }> {
+  async write(manager: EntityManager, updates: StepUpdate[], plans: TransitionPlan[], before = new SqlScript()): Promise<{ removedStepIds: string[] }> {
     const interrupted = plans.map((plan) => plan.interruptedStepId).filter((id): id is string => id !== null);
     let removedStepIds: string[] = [];
     if (interrupted.length > 0) {
@@ -120,12 +120,12 @@ export class StepBatchRepository {
       );
       removedStepIds = skipped.map((row) => row.id);
     }
-    await runScript(manager, [
-      updateStepsStatement(updates),
-      insertHistoryStatement(plans.flatMap((plan) => plan.history)),
-      insertStepsStatement(plans.flatMap((plan) => plan.steps)),
-      updateRunsStatement(plans),
-    ]);
+    await before
+      .add(updateStepsStatement(updates))
+      .add(insertHistoryStatement(plans.flatMap((plan) => plan.history)))
+      .add(insertStepsStatement(plans.flatMap((plan) => plan.steps)))
+      .add(updateRunsStatement(plans))
+      .run(manager);
     return { removedStepIds };
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { SqlScript } from '@app/persistence';
 import { CaseflowConfig, fulfilled, isInfrastructureError, rejected, Settled, UnprocessableError } from '@app/common';
 import { ActionContext, ActionRegistry, WorkflowAction } from '@app/actions';
 import { CaseEntity, CasesService } from '@app/cases';
@@ -64,7 +65,7 @@ interface BatchDependencies {
  * gathers and decides. A batch takes at most its share of the worker's concurrency, and waits at
  * most 2 ms for it to come in.
  */
-const BATCH = { maxFlushes: 2, maxWaitMs: 2 };
+const BATCH = { maxFlushes: 3, maxWaitMs: 2 };
 /** A batch that lost a deadlock or a serialization race is tried again at once, this many times. */
 const RACE_RETRIES = 3;
 
@@ -179,6 +180,8 @@ class StepBatch {
   private readonly results: Array<Settled<Decision> | undefined>;
   private readonly updates: StepUpdate[] = [];
   private readonly plans: TransitionPlan[] = [];
+  /** Effects' writes, sent with the batch's own unless a later effect may read what they change. */
+  private effects = new SqlScript();
 
   constructor(
     private readonly deps: BatchDependencies,
@@ -246,7 +249,7 @@ class StepBatch {
     }
     await this.applyEffects(effects);
 
-    const { removedStepIds } = await this.deps.steps.write(this.manager, this.updates, this.plans);
+    const { removedStepIds } = await this.deps.steps.write(this.manager, this.updates, this.plans, this.effects);
     this.outbox.toRemove.push(...removedStepIds);
     this.outbox.toEnqueue.push(...this.plans.flatMap((plan) => plan.jobs));
     return this.results.map((result) => result ?? rejected(new Error('The batch reached no decision for this step.')));
@@ -260,10 +263,15 @@ class StepBatch {
   private async applyEffects(effects: Map<WorkflowAction, Array<{ current: Current; context: ActionContext }>>): Promise<void> {
     const ordered = [...effects].sort(([a], [b]) => Number(Boolean(a.executeMany)) - Number(Boolean(b.executeMany)));
     for (const [action, entries] of ordered) {
+      if (!this.effects.isEmpty) {
+        await this.effects.run(this.manager);
+        this.effects = new SqlScript();
+      }
       if (action.executeMany) {
         const results = await action.executeMany(
           this.manager,
           entries.map((entry) => entry.context),
+          this.effects,
         );
         entries.forEach((entry, i) => this.settle(entry.current, results[i] ?? rejected(new Error(`${action.name} returned no result for this step.`))));
         continue;

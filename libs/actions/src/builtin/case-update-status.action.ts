@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { fulfilled, Settled } from '@app/common';
+import type { SqlScript } from '@app/persistence';
 import { CaseStatusChangesService } from '@app/cases';
 import { WorkflowActionHandler } from '../workflow-action.decorator';
 import type { ActionContext, WorkflowAction } from '../workflow-action.interface';
@@ -40,7 +41,7 @@ export class CaseUpdateStatusAction implements WorkflowAction {
   }
 
   /** Many steps' status changes with a handful of statements: the path most steps take. */
-  async executeMany(manager: EntityManager, contexts: ActionContext[]): Promise<Array<Settled<unknown>>> {
+  async executeMany(manager: EntityManager, contexts: ActionContext[], script?: SqlScript): Promise<Array<Settled<unknown>>> {
     const results = await this.statusChanges.applyAll(
       manager,
       contexts.map((context) => {
@@ -54,6 +55,7 @@ export class CaseUpdateStatusAction implements WorkflowAction {
           actor: context.actor,
         };
       }),
+      script,
     );
     return results.map((result) => (result.ok ? fulfilled({ caseId: result.value.caseId, from: result.value.from, to: result.value.to, changed: result.value.changed }) : result));
   }
