@@ -19,6 +19,8 @@ export interface BenchResult {
   ratioToPg: number;
   p50Ms: number;
   p99Ms: number;
+  /** The highest event rate measured whose p99 stayed within 50 ms (light reference, sweep or half load). */
+  maxRateP99Within50Ms: number;
   listP95Ms: number;
   workerRssMb: number;
   /** False when a section's own checks failed (its figure is then not to be trusted); see problems. */
@@ -38,6 +40,7 @@ export interface BenchResult {
     engine: EngineResult;
     latency: LatencyResult;
     latencyLight: LatencyResult;
+    latencySweep: LatencyResult[];
     scale: ScaleResult;
     workerMemory: { peakMb: number; maxSampledRssMb: number; samples: number };
   };
@@ -86,6 +89,8 @@ export function renderTable(result: BenchResult): string {
     ['   (HTTP answer of the event)', `p50 ${s.latency.ackP50Ms} ms, p99 ${s.latency.ackP99Ms} ms`, ''],
     ['   API / worker CPU (of one core), machine busy', `${s.latency.apiCpu.processCpuPercentOfOneCore}% / ${s.latency.workerCpu.processCpuPercentOfOneCore}%, ${s.latency.apiCpu.machineBusyPercent}%`, ''],
     [`   (reference: at a light ${int(s.latencyLight.targetRate)} events/s)`, `p50 ${s.latencyLight.p50Ms} ms, p99 ${s.latencyLight.p99Ms} ms`, ''],
+    ...s.latencySweep.map((run, i) => [i === 0 ? '   (below half load)' : '', `${int(run.sentRate)}/s: p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms`, '']),
+    ['   highest rate with p99 <= 50 ms', `${int(result.maxRateP99Within50Ms)} events/s`, ''],
     ...s.scale.queries.map((query, i) => [
       i === 0 ? `6. Case list p95 at ${int(s.scale.cases)} cases${result.quick ? ' (--quick: not 1M)' : ''}` : '',
       `${query.name}: ${query.p95.toFixed(2)} ms`,

@@ -35,6 +35,8 @@ interface Section {
   progress: (message: string) => void;
 }
 
+const NAIVE_MAX_CONNECTIONS = 64;
+
 type Payload = StepJobData & Record<string, unknown>;
 
 /** Fills the queue, then times a worker draining it from the warm-up-th completion to the last. */
@@ -129,8 +131,9 @@ export async function measureNaive(
     statuses.set(caseId, flip(from));
     payloads.push(stepPayload(organizationId, { caseId, from, to: flip(from) }));
   }
-  // One connection per job in flight, as a hand-written worker would size its pool.
-  const pool = new Pool({ connectionString: section.databaseUrl, max: section.concurrency, application_name: 'caseflow-bench-naive' });
+  // One connection per job in flight, as a hand-written worker would size its pool (within what
+  // PostgreSQL's default max_connections of 100 leaves beside the API and the worker).
+  const pool = new Pool({ connectionString: section.databaseUrl, max: Math.min(section.concurrency, NAIVE_MAX_CONNECTIONS), application_name: 'caseflow-bench-naive' });
   try {
     return await drain(section, payloads, async (job) => {
       const client = await pool.connect();
