@@ -8,8 +8,8 @@ export interface GroupCommitOptions {
   /** How long the first waiting item waits for company before a flush starts anyway. */
   maxWaitMs: number;
   /**
-   * Items that could still join: a flush starts at once when every one of them is waiting (under
-   * light load that is the first item, which then waits for nobody).
+   * Items that could still join: a flush starts at once when every one of them is waiting or in a
+   * flush. Otherwise the first waiting item waits up to maxWaitMs for the others.
    */
   expected: () => number;
 }

@@ -3,23 +3,13 @@ import type { EntityManager } from 'typeorm';
 import { jsonbLiteral, SqlScript, uuidArrayLiteral } from '@app/persistence';
 import type { PersistedRunSnapshot, StepError } from '@app/workflow-core';
 import type { RunEntity, RunStatusValue } from './run.entity';
-import type { StepExecutionStatus } from './step-execution.entity';
+import type { StepExecutionEntity, StepExecutionStatus } from './step-execution.entity';
 import type { HistoryRow, NewStepRow, TransitionPlan } from './transition-plan';
 
 /** A step execution still to do, locked together with its run. */
-export interface LockedStep {
-  id: string;
-  organizationId: string;
-  runId: string;
-  state: string;
-  stepIndex: number;
-  stepId: string;
-  action: string;
-  status: StepExecutionStatus;
-  attempts: number;
-  maxAttempts: number;
+export type LockedStep = Pick<StepExecutionEntity, 'id' | 'organizationId' | 'runId' | 'state' | 'stepIndex' | 'stepId' | 'action' | 'status' | 'attempts' | 'maxAttempts'> & {
   run: Pick<RunEntity, 'id' | 'organizationId' | 'caseId' | 'workflowVersionId' | 'workflowKey' | 'workflowVersion' | 'status' | 'state' | 'snapshot' | 'currentStepExecutionId'>;
-}
+};
 
 /** What a batch writes to one step execution. */
 export interface StepUpdate {

@@ -2,21 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { StepJob } from '@app/queue';
 import type { TransitionResult } from '@app/workflow-core';
 import type { RunEntity } from './run.entity';
+import type { StepExecutionEntity } from './step-execution.entity';
 
 /** The fields of a run a transition reads. */
 export type RunPosition = Pick<RunEntity, 'id' | 'organizationId' | 'currentStepExecutionId'>;
 
-export interface NewStepRow {
-  id: string;
-  organizationId: string;
-  runId: string;
-  state: string;
-  stepIndex: number;
-  stepId: string;
-  action: string;
-  maxAttempts: number;
-  continueOnError: boolean;
-}
+export type NewStepRow = Pick<StepExecutionEntity, 'id' | 'organizationId' | 'runId' | 'state' | 'stepIndex' | 'stepId' | 'action' | 'maxAttempts' | 'continueOnError'>;
 
 export interface HistoryRow {
   runId: string;
