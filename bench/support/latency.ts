@@ -106,13 +106,16 @@ export async function measureLatency(options: {
     list.push(step);
     stepsByRun.set(step.run_id, list);
   }
+  // A run with a failed request may or may not have taken that event: its k-th step cannot be
+  // matched to its k-th event, so none of its events is counted (they show in requestErrors).
+  const unmatched = new Set(sent.filter((entry) => entry.error).map((entry) => entry.runId));
   const taken = new Map<string, number>();
   const latencies: number[] = [];
   const acks: number[] = [];
   const lags: number[] = [];
   let notSucceeded = 0;
   for (const entry of sent) {
-    if (entry.error) continue;
+    if (entry.error || unmatched.has(entry.runId)) continue;
     const k = taken.get(entry.runId) ?? 0;
     taken.set(entry.runId, k + 1);
     const step = stepsByRun.get(entry.runId)?.[k];
