@@ -4,7 +4,8 @@
  * so a slow answer delays no later request and cannot hide itself.
  */
 import type { ChaosDatabase } from '../../scripts/chaos/chaos-database';
-import { ChaosClient, sleep } from '../../scripts/chaos/chaos-load';
+import { sleep } from '../../scripts/chaos/chaos-load';
+import type { EventSender } from './event-sender';
 import { percentile } from './case-list.scenarios';
 import { LATENCY_EVENT } from './bench-workflows';
 import { cpuBetween, cpuSnapshot } from './cpu-usage';
@@ -51,7 +52,7 @@ const wallNow = () => performance.timeOrigin + performance.now();
  * next event, so an event does not interrupt a step (if one does, it shows in stepsNotSucceeded).
  */
 export async function measureLatency(options: {
-  client: ChaosClient;
+  sender: EventSender;
   db: ChaosDatabase;
   runIds: string[];
   apiPid: number;
@@ -61,7 +62,7 @@ export async function measureLatency(options: {
   measureS: number;
   progress: (message: string) => void;
 }): Promise<LatencyResult> {
-  const { client, db, runIds, rate } = options;
+  const { sender, db, runIds, rate } = options;
   const interval = 1000 / rate;
   const warmCount = Math.round(options.warmUpS * rate);
   const total = warmCount + Math.round(options.measureS * rate);
@@ -81,7 +82,7 @@ export async function measureLatency(options: {
     const entry: Sent = { runId: runIds[i % runIds.length], warmUp: i < warmCount, dueAt, sentAt: wallNow() };
     sent.push(entry);
     answers.push(
-      client.request('POST', `/v1/runs/${entry.runId}/events`, { type: LATENCY_EVENT }).then(
+      sender.send(entry.runId, LATENCY_EVENT).then(
         () => void (entry.ackMs = wallNow() - entry.sentAt),
         (error: Error) => void (entry.error = error.message.slice(0, 200)),
       ),

@@ -1,0 +1,55 @@
+/**
+ * The latency section's client: POST /v1/runs/:id/events over a fixed pool of keep-alive
+ * connections, as a pipeline's HTTP client would hold. With fetch's default of a new connection
+ * whenever every open one is busy, an open-loop load past the API's pace opened thousands of
+ * sockets and the connection churn took the CPU the API needed. A request that waits for a free
+ * connection still counts that wait: its latency runs from the moment it was due to leave.
+ */
+import { Agent, request } from 'node:http';
+
+const TIMEOUT_MS = 15_000;
+
+export class EventSender {
+  private readonly agent: Agent;
+
+  constructor(
+    private readonly port: number,
+    private readonly key: string,
+    connections: number,
+  ) {
+    this.agent = new Agent({ keepAlive: true, maxSockets: connections });
+  }
+
+  send(runId: string, type: string): Promise<void> {
+    const body = JSON.stringify({ type });
+    return new Promise((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: this.port,
+          method: 'POST',
+          path: `/v1/runs/${runId}/events`,
+          agent: this.agent,
+          timeout: TIMEOUT_MS,
+          headers: { authorization: `Bearer ${this.key}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => {
+            if ((res.statusCode ?? 500) < 300) resolve();
+            else reject(new Error(`POST /v1/runs/${runId}/events: ${res.statusCode} ${Buffer.concat(chunks).toString('utf8').slice(0, 200)}`));
+          });
+          res.on('error', reject);
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${TIMEOUT_MS} ms`)));
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
