@@ -20,7 +20,8 @@ export class EventSender {
     this.agent = new Agent({ keepAlive: true, maxSockets: connections });
   }
 
-  send(runId: string, type: string): Promise<void> {
+  /** Sends the event; resolves with the run as the API answers it. */
+  send(runId: string, type: string): Promise<{ steps: Array<{ id: string }> }> {
     const body = JSON.stringify({ type });
     return new Promise((resolve, reject) => {
       const req = request(
@@ -37,8 +38,9 @@ export class EventSender {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
           res.on('end', () => {
-            if ((res.statusCode ?? 500) < 300) resolve();
-            else reject(new Error(`POST /v1/runs/${runId}/events: ${res.statusCode} ${Buffer.concat(chunks).toString('utf8').slice(0, 200)}`));
+            const text = Buffer.concat(chunks).toString('utf8');
+            if ((res.statusCode ?? 500) < 300) resolve(JSON.parse(text) as { steps: Array<{ id: string }> });
+            else reject(new Error(`POST /v1/runs/${runId}/events: ${res.statusCode} ${text.slice(0, 200)}`));
           });
           res.on('error', reject);
         },

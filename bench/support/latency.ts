@@ -40,6 +40,8 @@ interface Sent {
   dueAt: number;
   sentAt: number;
   ackMs?: number;
+  /** The step execution the event scheduled, from the answer. */
+  stepId?: string;
   error?: string;
 }
 
@@ -83,7 +85,10 @@ export async function measureLatency(options: {
     sent.push(entry);
     answers.push(
       sender.send(entry.runId, LATENCY_EVENT).then(
-        () => void (entry.ackMs = wallNow() - entry.sentAt),
+        (run) => {
+          entry.ackMs = wallNow() - entry.sentAt;
+          entry.stepId = run.steps[run.steps.length - 1]?.id;
+        },
         (error: Error) => void (entry.error = error.message.slice(0, 200)),
       ),
     );
@@ -95,31 +100,20 @@ export async function measureLatency(options: {
   options.progress(`latency: ${total} events sent; waiting for their steps`);
   await waitForSteps(db, runIds);
 
-  const steps = await db.query<{ run_id: string; status: string; finished_ms: number | null }>(
-    `SELECT run_id, status, extract(epoch FROM finished_at) * 1000 AS finished_ms
-     FROM step_executions WHERE run_id = ANY($1::uuid[]) ORDER BY run_id, queued_at, id`,
-    [runIds],
+  // Each answer names the step its event scheduled (the newest step of the run it returns).
+  const stepIds = sent.flatMap((entry) => (entry.stepId ? [entry.stepId] : []));
+  const steps = await db.query<{ id: string; status: string; finished_ms: number | null }>(
+    `SELECT id, status, extract(epoch FROM finished_at) * 1000 AS finished_ms FROM step_executions WHERE id = ANY($1::uuid[])`,
+    [stepIds],
   );
-  // The k-th accepted event of a run made its k-th step: events to one run are seconds apart.
-  const stepsByRun = new Map<string, Array<{ status: string; finished_ms: number | null }>>();
-  for (const step of steps) {
-    const list = stepsByRun.get(step.run_id) ?? [];
-    list.push(step);
-    stepsByRun.set(step.run_id, list);
-  }
-  // A run with a failed request may or may not have taken that event: its k-th step cannot be
-  // matched to its k-th event, so none of its events is counted (they show in requestErrors).
-  const unmatched = new Set(sent.filter((entry) => entry.error).map((entry) => entry.runId));
-  const taken = new Map<string, number>();
+  const stepById = new Map(steps.map((step) => [step.id, step]));
   const latencies: number[] = [];
   const acks: number[] = [];
   const lags: number[] = [];
   let notSucceeded = 0;
   for (const entry of sent) {
-    if (entry.error || unmatched.has(entry.runId)) continue;
-    const k = taken.get(entry.runId) ?? 0;
-    taken.set(entry.runId, k + 1);
-    const step = stepsByRun.get(entry.runId)?.[k];
+    if (entry.error) continue;
+    const step = entry.stepId ? stepById.get(entry.stepId) : undefined;
     if (entry.warmUp) continue;
     lags.push(entry.sentAt - entry.dueAt);
     acks.push(entry.ackMs ?? 0);
