@@ -25,12 +25,7 @@ export class CaseAuditService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async record(manager: EntityManager, organizationId: string, caseId: string, actor: Actor, entry: AuditEntry): Promise<void> {
-    await this.recordAll(manager, [{ organizationId, caseId, actor, ...entry }]);
-  }
-
-  /** Appends many entries with one statement, in the order given. */
-  async recordAll(manager: EntityManager, entries: NewAuditEvent[]): Promise<void> {
-    await runScript(manager, [auditStatement(entries)]);
+    await runScript(manager, [auditStatement([{ organizationId, caseId, actor, ...entry }])]);
   }
 
   /** Oldest first, keyset-paged by the entry id; the caller has checked the case is the organization's. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { ConflictError, NotFoundError, UnprocessableError } from '@app/common';
 import { BUILT_IN_STATUS_SETS } from './built-in-status-sets';
 import { CaseAction, StatusSetEntity } from './status-set.entity';
@@ -63,11 +63,6 @@ export class StatusesService {
   }
 
   /** Several statuses of one set in one query, by key. */
-  async findStatuses(organizationId: string, setKey: string, keys: string[], manager: EntityManager = this.dataSource.manager): Promise<Map<string, StatusEntity>> {
-    const rows = await manager.find(StatusEntity, { where: { organizationId, setKey, key: In([...new Set(keys)]) } });
-    return new Map(rows.map((row) => [row.key, row]));
-  }
-
   async findSet(organizationId: string, key: string, manager: EntityManager = this.dataSource.manager) {
     return manager.findOne(StatusSetEntity, { where: { organizationId, key } });
   }
