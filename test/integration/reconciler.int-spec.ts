@@ -14,9 +14,7 @@ describe('step reconciler (PostgreSQL + Redis)', () => {
   beforeAll(async () => {
     testApp = await startTestApp('reconciler');
     pipeline = await ApiClient.withRole(testApp, 'pipeline');
-    const author = await ApiClient.withRole(testApp, 'author');
-    const published = await author.post('/v1/workflows', twoStepWorkflow);
-    expect(published.status).toBe(201);
+    await ApiClient.publish(testApp, twoStepWorkflow);
   });
 
   afterAll(async () => {

@@ -284,9 +284,7 @@ describe('step delivery (PostgreSQL + Redis, no worker running)', () => {
   beforeAll(async () => {
     testApp = await startTestApp('delivery', { worker: false });
     pipeline = await ApiClient.withRole(testApp, 'pipeline');
-    const author = await ApiClient.withRole(testApp, 'author');
-    const published = await author.post('/v1/workflows', twoStepWorkflow);
-    expect(published.status).toBe(201);
+    await ApiClient.publish(testApp, twoStepWorkflow);
   });
 
   afterAll(async () => {

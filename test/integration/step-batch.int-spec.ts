@@ -25,11 +25,7 @@ describe('step execution by group commit (PostgreSQL + Redis, no worker running)
   beforeAll(async () => {
     testApp = await startTestApp('step-batch', { worker: false, env: { WORKER_CONCURRENCY: String(CONCURRENCY) } });
     pipeline = await ApiClient.withRole(testApp, 'pipeline');
-    const author = await ApiClient.withRole(testApp, 'author');
-    for (const definition of [twoStepWorkflow, tolerantTwoSteps, retryThenMove]) {
-      const published = await author.post('/v1/workflows', definition);
-      expect(published.status).toBe(201);
-    }
+    await ApiClient.publish(testApp, twoStepWorkflow, tolerantTwoSteps, retryThenMove);
     executor = testApp.get(StepExecutorService);
     db = testApp.get(DataSource);
   });
