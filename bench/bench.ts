@@ -18,7 +18,6 @@ import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { ChaosDatabase } from '../scripts/chaos/chaos-database';
 import { prepareStage } from '../scripts/support/stage';
-import { ChaosClient } from '../scripts/chaos/chaos-load';
 import { BenchOptions, parseBenchOptions, UsageError } from './support/bench-options';
 import { BenchResult, renderTable, summarize, TARGETS, writeResult } from './support/bench-report';
 import { BENCH_CASE_TYPE, BENCH_STATUS_SET, BENCH_STATUSES, LATENCY_KEY, LATENCY_WORKFLOW, PING, TEN_STEPS_WORKFLOW } from './support/bench-workflows';
@@ -38,8 +37,6 @@ const LIGHT_RATE = 10;
 /** Rates tried below half load, up to the first whose p99 misses the target. */
 const SWEEP_RATES = [50, 100, 200, 400];
 const P99_TARGET_MS = 50;
-/** PostgreSQL's default max_connections is 100, and the API and the worker hold pools of their own. */
-const PG_MAX_CLIENTS = 64;
 const log = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 
 async function main(): Promise<number> {
@@ -47,7 +44,7 @@ async function main(): Promise<number> {
   const startedAt = new Date().toISOString();
   const began = performance.now();
   const loadBefore = loadavg();
-  const { prefix, port, db, adminKey, fleet, cleanUp } = await prepareStage({
+  const { prefix, port, db, adminKey, fleet, startApi, cleanUp } = await prepareStage({
     name: 'bench',
     databaseUrl: options.databaseUrl,
     redisUrl: options.redisUrl,
@@ -61,9 +58,7 @@ async function main(): Promise<number> {
   await db.recreate();
   let failed = false;
   try {
-    const api = fleet.start('api');
-    const client = new ChaosClient(`http://127.0.0.1:${port}`, adminKey);
-    await client.waitReady(60_000, () => api.child.exitCode === null);
+    const { api, client } = await startApi();
     for (const status of BENCH_STATUSES) await client.request('POST', '/v1/admin/statuses', { set: BENCH_STATUS_SET, setLabel: 'Bench', ...status });
     for (const workflow of [TEN_STEPS_WORKFLOW, LATENCY_WORKFLOW]) await client.request('POST', '/v1/workflows', workflow);
     const [{ id: organizationId }] = await db.query<{ id: string }>(`SELECT id FROM organizations WHERE slug = 'default'`);
@@ -71,7 +66,7 @@ async function main(): Promise<number> {
     const statuses = new Map(rawCases.map((id) => [id, PING]));
 
     const pg: PgCeiling[] = [];
-    for (const clients of [...new Set([options.pgClientsLow, options.referenceConcurrency, Math.min(options.concurrency, PG_MAX_CLIENTS)])]) {
+    for (const clients of options.pgClients) {
       log(`1. PostgreSQL ceiling, ${clients} clients: ${options.pg.warmUpS} s warm-up, ${options.pg.measureS} s measured`);
       pg.push(await measurePgCeiling(options.databaseUrl, organizationId, rawCases, statuses, clients, options.pg));
       log(`   ${pg[pg.length - 1].tps.toFixed(0)} tx/s`);
@@ -81,7 +76,7 @@ async function main(): Promise<number> {
     const noop = await measureNoop(section('bench-noop', options.noop.warmUp), organizationId, options.noop.jobs);
     log(`   ${noop.jobsPerSec.toFixed(0)} jobs/s`);
     const naiveRuns: QueueCeiling[] = [];
-    for (const concurrency of [...new Set([options.concurrency, options.referenceConcurrency])]) {
+    for (const concurrency of options.naiveConcurrencies) {
       log(`3. naive BullMQ + pg worker at concurrency ${concurrency}: ${options.naive.jobs} jobs, the first ${options.naive.warmUp} not timed`);
       const section3 = { ...section(`bench-naive-${concurrency}`, options.naive.warmUp, concurrency), databaseUrl: options.databaseUrl };
       naiveRuns.push(await measureNaive(section3, organizationId, options.naive.jobs, rawCases, statuses));
@@ -184,9 +179,9 @@ async function main(): Promise<number> {
 function method(options: BenchOptions): Record<string, string> {
   const c = options.concurrency;
   return {
-    pg: `fixed duration: N pg connections (${[...new Set([options.pgClientsLow, options.referenceConcurrency, Math.min(c, PG_MAX_CLIENTS)])].join(', ')} in turn) each running BEGIN; UPDATE cases SET status, version = version + 1, updated_at = now(); INSERT INTO case_events; COMMIT back to back on cases of its own, on the migrated schema; ${options.pg.warmUpS} s warm-up, then transactions ending in the next ${options.pg.measureS} s counted. pgTps is the best of those client counts.`,
+    pg: `fixed duration: N pg connections (${options.pgClients.join(', ')} in turn) each running BEGIN; UPDATE cases SET status, version = version + 1, updated_at = now(); INSERT INTO case_events; COMMIT back to back on cases of its own, on the migrated schema; ${options.pg.warmUpS} s warm-up, then transactions ending in the next ${options.pg.measureS} s counted. pgTps is the best of those client counts.`,
     noop: `fixed count: ${options.noop.jobs} jobs queued up front with the engine's job options (stepJobOptions), then one in-process BullMQ Worker with STEP_WORKER_OPTIONS at concurrency ${c} and a no-op processor; rate = completions after the first ${options.noop.warmUp} / time from the ${options.noop.warmUp}th to the last.`,
-    naive: `fixed count: as noop, ${options.naive.jobs} jobs (first ${options.naive.warmUp} not timed), the processor running the pg transaction above on a pool of as many connections as jobs in flight; measured at concurrency ${[...new Set([c, options.referenceConcurrency])].join(' and ')}, naiveJobsPerSec is the better one.`,
+    naive: `fixed count: as noop, ${options.naive.jobs} jobs (first ${options.naive.warmUp} not timed), the processor running the pg transaction above on a pool of as many connections as jobs in flight; measured at concurrency ${options.naiveConcurrencies.join(' and ')}, naiveJobsPerSec is the better one.`,
     engine: `fixed count: a real worker process (dist/apps/worker, WORKER_CONCURRENCY=${c}) and API process; ${options.engine.warmUpRuns} warm-up runs, then ${options.engine.runs} runs of a ten-step case.updateStatus workflow created through POST /v1/cases with the steps queue paused, then resumed; stepsPerSec = succeeded step executions / (max(finished_at) - min(started_at)) read from step_executions; every run completed, every step succeeded and every status change audited is checked.`,
     latency: `fixed duration, open loop: POST /v1/runs/:id/events over ${c} keep-alive connections at fixed intervals at half the engine's steps/s, round-robin over waiting runs, each event running one case.updateStatus step; latency = step_executions.finished_at (clock_timestamp() in the step's committing transaction, just before COMMIT) - the client's wall-clock send time, same machine clock; ${options.latency.warmUpS} s warm-up not counted, ${options.latency.measureS} s measured. sections.latencyLight: the same at ${LIGHT_RATE} events/s, for reference; sections.latencySweep: the same at ${SWEEP_RATES.join(', ')} events/s (those below half load, stopping at the first whose p99 exceeds ${P99_TARGET_MS} ms), each 1 s warm-up then ${options.quick ? 3 : 10} s; maxRateP99Within50Ms: the highest rate sent with p99 within ${P99_TARGET_MS} ms and no failed request.`,
     scale: `case-list.bench.ts's seed (INSERT ... SELECT generate_series, indexes rebuilt after) of ${options.scale.cases} cases in an organization of their own, then each query through CaseListRepository ${options.scale.warmUp} times untimed and ${options.scale.iterations} times timed, one at a time; listP95Ms = the worst p95 of the four.`,

@@ -14,10 +14,12 @@ export interface BenchOptions {
   /** WORKER_CONCURRENCY of the engine's worker, and the concurrency of every other section. */
   concurrency: number;
   /**
-   * The naive worker and PostgreSQL are also measured at this concurrency (a hand-written worker's
-   * usual setting): the ratios divide by the best figure either reaches, never the weaker one.
+   * Client counts of the PostgreSQL ceiling, and concurrencies of the naive worker: the engine's,
+   * and 10 (a hand-written worker's usual setting). The ratios divide by the best figure, never
+   * the weaker one. Connections stay within MAX_BENCH_CONNECTIONS.
    */
-  referenceConcurrency: number;
+  pgClients: number[];
+  naiveConcurrencies: number[];
   /** The other PostgreSQL client count measured (SPEC's reference figure is at 4). */
   pgClientsLow: number;
   /** PostgreSQL ceiling: warm-up then measured seconds, at each client count. */
@@ -50,6 +52,14 @@ redis://127.0.0.1:6379; keys go under a random prefix, deleted at the end), BENC
 
 export class UsageError extends Error {}
 
+/**
+ * PostgreSQL connections one bench section opens at most: the server's default max_connections is
+ * 100, and the API and the worker hold pools of their own.
+ */
+export const MAX_BENCH_CONNECTIONS = 64;
+const PG_CLIENTS_LOW = 4;
+const REFERENCE_CONCURRENCY = 10;
+
 export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptions {
   const known = new Set(['--quick', '--keep', '--no-build', '--cpu-prof']);
   for (const arg of argv) {
@@ -57,6 +67,7 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
     if (!known.has(arg)) throw new UsageError(`Unknown argument "${arg}"\n\n${USAGE}`);
   }
   const quick = argv.includes('--quick');
+  const concurrency = benchConcurrency(env.BENCH_CONCURRENCY);
   return {
     quick,
     keep: argv.includes('--keep'),
@@ -65,9 +76,10 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
     databaseUrl: benchDatabaseUrl(env.BENCH_DATABASE_URL),
     redisUrl: env.BENCH_REDIS_URL || env.REDIS_URL || 'redis://127.0.0.1:6379',
     // The engine's default (CaseflowConfig.WORKER_CONCURRENCY): every section runs at it.
-    concurrency: benchConcurrency(env.BENCH_CONCURRENCY),
-    referenceConcurrency: 10,
-    pgClientsLow: 4,
+    concurrency,
+    pgClients: [...new Set([PG_CLIENTS_LOW, REFERENCE_CONCURRENCY, Math.min(concurrency, MAX_BENCH_CONNECTIONS)])],
+    naiveConcurrencies: [...new Set([concurrency, REFERENCE_CONCURRENCY])],
+    pgClientsLow: PG_CLIENTS_LOW,
     pg: quick ? { warmUpS: 1, measureS: 2 } : { warmUpS: 3, measureS: 15 },
     noop: quick ? { jobs: 12_000, warmUp: 2_000 } : { jobs: 120_000, warmUp: 20_000 },
     naive: quick ? { jobs: 6_000, warmUp: 1_000 } : { jobs: 40_000, warmUp: 5_000 },

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { Job, Queue, Worker } from 'bullmq';
 import { Pool } from 'pg';
 import { JobName, redisOptionsFromUrl, STEP_WORKER_OPTIONS, StepJobData, stepJobOptions } from '@app/queue';
+import { MAX_BENCH_CONNECTIONS } from './bench-options';
 import { cpuBetween, CpuSnapshot, cpuSnapshot } from './cpu-usage';
 import { flip, statusChange } from './pg-ceiling';
 
@@ -34,8 +35,6 @@ interface Section {
   warmUp: number;
   progress: (message: string) => void;
 }
-
-const NAIVE_MAX_CONNECTIONS = 64;
 
 type Payload = StepJobData & Record<string, unknown>;
 
@@ -131,9 +130,8 @@ export async function measureNaive(
     statuses.set(caseId, flip(from));
     payloads.push(stepPayload(organizationId, { caseId, from, to: flip(from) }));
   }
-  // One connection per job in flight, as a hand-written worker would size its pool (within what
-  // PostgreSQL's default max_connections of 100 leaves beside the API and the worker).
-  const pool = new Pool({ connectionString: section.databaseUrl, max: Math.min(section.concurrency, NAIVE_MAX_CONNECTIONS), application_name: 'caseflow-bench-naive' });
+  // One connection per job in flight, as a hand-written worker would size its pool (up to MAX_BENCH_CONNECTIONS).
+  const pool = new Pool({ connectionString: section.databaseUrl, max: Math.min(section.concurrency, MAX_BENCH_CONNECTIONS), application_name: 'caseflow-bench-naive' });
   try {
     return await drain(section, payloads, async (job) => {
       const client = await pool.connect();

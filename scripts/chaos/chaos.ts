@@ -12,7 +12,7 @@
  */
 import { join, resolve } from 'node:path';
 import { deletePrefixKeys, planPgRestart, restartPg } from './chaos-faults';
-import { ChaosClient, LoadProgress, loadRuns, sleep } from './chaos-load';
+import { LoadProgress, loadRuns, sleep } from './chaos-load';
 import { parseChaosOptions, UsageError } from './chaos-options';
 import { ChaosResult, FaultLog, passed, renderTable, writeResult } from './chaos-report';
 import { prepareStage } from '../support/stage';
@@ -25,7 +25,7 @@ const log = (message: string) => process.stderr.write(`[chaos ${new Date().toISO
 async function main(): Promise<number> {
   const options = parseChaosOptions(process.argv.slice(2), process.env);
   const startedAt = new Date().toISOString();
-  const { workDir, prefix, port, db, adminKey, fleet, cleanUp } = await prepareStage({
+  const { workDir, prefix, port, db, fleet, startApi, cleanUp } = await prepareStage({
     name: 'chaos',
     databaseUrl: options.databaseUrl,
     redisUrl: options.redisUrl,
@@ -41,9 +41,7 @@ async function main(): Promise<number> {
 
   let failed = false;
   try {
-    const api = fleet.start('api');
-    const client = new ChaosClient(`http://127.0.0.1:${port}`, adminKey);
-    await client.waitReady(60_000, () => api.child.exitCode === null);
+    const { client } = await startApi();
     const version = await client.setUp();
     for (let i = 0; i < options.workers; i++) fleet.start('worker');
     log(`published ${CHAOS_WORKFLOW_KEY}@${version}; loading ${options.runs} runs, ${options.loadConcurrency} requests in flight`);

@@ -6,7 +6,8 @@ import { join, resolve } from 'node:path';
 import { freePort } from '@app/common';
 import { ChaosDatabase } from '../chaos/chaos-database';
 import { deletePrefixKeys } from '../chaos/chaos-faults';
-import { Fleet } from '../chaos/chaos-fleet';
+import { Fleet, Member } from '../chaos/chaos-fleet';
+import { ChaosClient } from '../chaos/chaos-load';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -36,6 +37,8 @@ export interface Stage {
   env: NodeJS.ProcessEnv;
   /** Starts, kills and stops the run's API and worker processes. */
   fleet: Fleet;
+  /** Starts the API process and waits until it answers; the client speaks to it with the admin key. */
+  startApi(): Promise<{ api: Member; client: ChaosClient }>;
   /**
    * Stops every process, then drops the database and the prefix's Redis keys (unless `keep`). A
    * failed run keeps its process logs. Also runs on SIGINT/SIGTERM, which then exit with 130.
@@ -97,7 +100,13 @@ export async function prepareStage(options: StageOptions): Promise<Stage> {
       void cleanUp({ failed: true }).finally(() => process.exit(130));
     });
   }
-  return { workDir, prefix, port, db, adminKey, env, fleet, cleanUp };
+  const startApi = async () => {
+    const api = fleet.start('api');
+    const client = new ChaosClient(`http://127.0.0.1:${port}`, adminKey);
+    await client.waitReady(60_000, () => api.child.exitCode === null);
+    return { api, client };
+  };
+  return { workDir, prefix, port, db, adminKey, env, fleet, startApi, cleanUp };
 }
 
 async function build(apps: string[], log: (message: string) => void): Promise<void> {
