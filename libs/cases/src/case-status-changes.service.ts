@@ -102,7 +102,7 @@ export class CaseStatusChangesService {
       )
       .add(auditStatement(events));
     if (script) script.append(writes);
-    else await writes.run(manager);
+    else await writes.defer(manager);
     return results;
   }
 

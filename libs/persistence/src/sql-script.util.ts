@@ -1,5 +1,6 @@
 import { escapeLiteral } from 'pg';
 import type { EntityManager } from 'typeorm';
+import { deferWrite } from './folded-transaction';
 
 /**
  * A JSON value as a jsonb literal, for statements sent together in one script. The text is
@@ -48,5 +49,10 @@ export class SqlScript {
 
   run(manager: EntityManager): Promise<void> {
     return runScript(manager, this.statements);
+  }
+
+  /** Sends the statements with the transaction's next one (see foldedTransaction), or at once outside one. */
+  async defer(manager: EntityManager): Promise<void> {
+    if (!this.isEmpty) await deferWrite(manager, this.statements.join(';\n'));
   }
 }

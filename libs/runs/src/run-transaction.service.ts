@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { foldedTransaction } from '@app/persistence';
 import { StepQueue } from '@app/queue';
 import { QueueOutbox } from './queue-outbox';
 
@@ -22,7 +23,7 @@ export class RunTransaction {
 
   async run<T>(work: (manager: EntityManager, outbox: QueueOutbox) => Promise<T>): Promise<T> {
     const outbox = new QueueOutbox();
-    const result = await this.dataSource.transaction((manager) => work(manager, outbox));
+    const result = await foldedTransaction(this.dataSource, (manager) => work(manager, outbox));
     await this.flush(outbox);
     return result;
   }

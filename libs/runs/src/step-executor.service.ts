@@ -265,7 +265,7 @@ class StepBatch {
     const ordered = [...effects].sort(([a], [b]) => Number(Boolean(a.executeMany)) - Number(Boolean(b.executeMany)));
     for (const [action, entries] of ordered) {
       if (!this.effects.isEmpty) {
-        await this.effects.run(this.manager);
+        await this.effects.defer(this.manager);
         this.effects = new SqlScript();
       }
       if (action.executeMany) {

@@ -1,0 +1,106 @@
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+
+/** pg's client, as far as folding needs it. */
+interface PgClient {
+  query: (...args: unknown[]) => unknown;
+}
+
+const BEGIN = 'START TRANSACTION'; // what TypeORM sends to open a transaction
+const NOT_SENT = { command: 'BEGIN', rowCount: null, rows: [], fields: [] };
+
+/**
+ * One connection's statements held back to go with its next one. PostgreSQL takes several
+ * statements in one simple-protocol message and answers each in turn, so statements that need no
+ * answer before the next one is sent (the BEGIN, writes whose result nobody reads) cost no round
+ * trip of their own: they are sent, in order, in front of the next statement that has to be sent
+ * anyway, at the latest the COMMIT.
+ */
+class Fold {
+  private pending: string[] = [];
+  private readonly original: PgClient['query'];
+
+  constructor(private readonly client: PgClient) {
+    this.original = client.query;
+    client.query = (...args: unknown[]) => this.query(args);
+  }
+
+  defer(sql: string): void {
+    this.pending.push(sql);
+  }
+
+  uninstall(): void {
+    this.client.query = this.original;
+  }
+
+  private query(args: unknown[]): unknown {
+    const [text, values, callback] = args;
+    const bound = values !== undefined && !(Array.isArray(values) && values.length === 0);
+    if (typeof text !== 'string' || bound || callback !== undefined) return this.pending.length === 0 ? this.send(args) : this.sendPending().then(() => this.send(args));
+    if (text === BEGIN && this.pending.length === 0) {
+      this.pending.push(BEGIN);
+      return Promise.resolve(NOT_SENT);
+    }
+    if (text === 'ROLLBACK') {
+      // Statements not yet sent are part of what is rolled back; a BEGIN not yet sent left nothing to undo.
+      const begunOnServer = this.pending[0] !== BEGIN;
+      this.pending = [];
+      return begunOnServer ? this.send(args) : Promise.resolve(NOT_SENT);
+    }
+    if (text.startsWith('ROLLBACK TO SAVEPOINT ')) {
+      // Whatever is pending came after the last statement sent, so after the savepoint: undone anyway.
+      this.pending = [];
+      return this.send(args);
+    }
+    if (this.pending.length === 0) return this.send(args);
+    const script = [...this.pending, text].join(';\n');
+    this.pending = [];
+    // Several statements answer with one result each: the caller's is the last.
+    return (this.send([script]) as Promise<unknown>).then((result) => (Array.isArray(result) ? result[result.length - 1] : result));
+  }
+
+  private sendPending(): Promise<unknown> {
+    const script = this.pending.join(';\n');
+    this.pending = [];
+    return this.send([script]) as Promise<unknown>;
+  }
+
+  private send(args: unknown[]): unknown {
+    return this.original.apply(this.client, args);
+  }
+}
+
+const folds = new WeakMap<QueryRunner, Fold>();
+
+/**
+ * A transaction as `dataSource.transaction` runs it, with two round trips fewer: its BEGIN goes
+ * with its first statement, and writes handed to `deferWrite` go with the statement after them
+ * (the COMMIT, for the last ones). Everything else is TypeORM's own: `manager.save` and nested
+ * `manager.transaction` see a transaction already open and take savepoints, as they should.
+ *
+ * What changes is where an error shows: a deferred write that fails makes the next statement sent
+ * (the COMMIT, at the latest) throw its error, and the transaction is rolled back as for any
+ * error. Only statements whose own answer nobody waits for may be deferred.
+ */
+export async function foldedTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  const runner = dataSource.createQueryRunner('master');
+  let fold: Fold | undefined;
+  try {
+    fold = new Fold((await runner.connect()) as PgClient);
+    folds.set(runner, fold);
+    return await runner.manager.transaction(work);
+  } finally {
+    fold?.uninstall();
+    folds.delete(runner);
+    await runner.release();
+  }
+}
+
+/**
+ * Sends `sql` with the connection's next statement when `manager` is a folded transaction's, or
+ * at once otherwise. Statements only: their answer is never read.
+ */
+export async function deferWrite(manager: EntityManager, sql: string): Promise<void> {
+  const fold = manager.queryRunner ? folds.get(manager.queryRunner) : undefined;
+  if (fold) fold.defer(sql);
+  else await manager.query(sql);
+}
