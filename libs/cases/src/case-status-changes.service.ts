@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Actor, ConflictError, fulfilled, isUuid, NotFoundError, PreconditionFailedError, rejected, Settled, UnprocessableError } from '@app/common';
-import { jsonbLiteral, SqlScript } from '@app/persistence';
+import { jsonbLiteral, SqlScript, uuidArrayLiteral } from '@app/persistence';
 import { auditStatement, NewAuditEvent } from './case-audit.service';
 import type { CaseEntity } from './case.entity';
 
@@ -98,7 +98,7 @@ export class CaseStatusChangesService {
           ? null
           : `UPDATE cases c SET status = u.status, version = u.version, updated_at = now()
              FROM jsonb_to_recordset(${jsonbLiteral(rows)}) AS u(id uuid, organization_id uuid, status text, version integer)
-             WHERE c.id = u.id AND c.organization_id = u.organization_id`,
+             WHERE c.id = u.id AND c.organization_id = u.organization_id AND c.id = ANY(${uuidArrayLiteral(rows.map((row) => row.id))})`,
       )
       .add(auditStatement(events));
     if (script) script.append(writes);
@@ -120,7 +120,8 @@ export class CaseStatusChangesService {
         `WITH k AS (SELECT * FROM jsonb_to_recordset(${keys}) AS k(id uuid, organization_id uuid, status text)),
          locked AS (
            SELECT c.id, c.organization_id, c.status_set, c.status, c.version FROM cases c
-           WHERE (c.id, c.organization_id) IN (SELECT k.id, k.organization_id FROM k)
+           WHERE c.id = ANY(${uuidArrayLiteral(named.map((change) => change.caseId))})
+             AND (c.id, c.organization_id) IN (SELECT k.id, k.organization_id FROM k)
            ORDER BY c.id
            FOR UPDATE
          )

@@ -55,7 +55,8 @@ export class StepBatchRepository {
    * Locks the unfinished step executions among `ids` and their runs, runs in id order (as every
    * batch does, so two batches never wait on each other in a circle). Finished, skipped or
    * unknown ids are simply absent: a redelivered job finds nothing to do. The ids are inlined
-   * (see uuidArrayLiteral): this statement runs once per batch, and each message costs a write.
+   * (see uuidArrayLiteral): this statement runs once per batch, and each message costs a write;
+   * as a constant array they are looked up by primary key, not among every pending step.
    */
   async lockSteps(manager: EntityManager, ids: string[]): Promise<LockedStep[]> {
     const rows: LockedRow[] = await manager.query(
@@ -132,7 +133,7 @@ function updateStepsStatement(updates: StepUpdate[]): string | null {
       started_at = CASE WHEN u.status = 'skipped' THEN s.started_at ELSE COALESCE(s.started_at, clock_timestamp()) END,
       finished_at = CASE WHEN u.status = 'running' THEN NULL ELSE clock_timestamp() END
     FROM jsonb_to_recordset(${jsonbLiteral(rows)}) AS u(id uuid, status text, attempts integer, output jsonb, error jsonb)
-    WHERE s.id = u.id`;
+    WHERE s.id = u.id AND s.id = ANY(${uuidArrayLiteral(rows.map((row) => row.id))})`;
 }
 
 function insertHistoryStatement(rows: HistoryRow[]): string | null {
@@ -182,5 +183,5 @@ function updateRunsStatement(plans: TransitionPlan[]): string | null {
       ended_at = CASE WHEN u.ended THEN now() ELSE NULL END,
       updated_at = now()
     FROM jsonb_to_recordset(${jsonbLiteral(values)}) AS u(id uuid, snapshot jsonb, state text, status text, error jsonb, current_step_execution_id uuid, ended boolean)
-    WHERE r.id = u.id`;
+    WHERE r.id = u.id AND r.id = ANY(${uuidArrayLiteral(values.map((row) => row.id))})`;
 }
