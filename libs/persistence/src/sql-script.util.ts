@@ -1,14 +1,21 @@
-import { escapeLiteral } from 'pg';
 import { isUuid } from '@app/common';
 import type { EntityManager } from 'typeorm';
 import { deferWrite } from './folded-transaction';
 
 /**
- * A JSON value as a jsonb literal, for statements sent together in one script. The text is
- * escaped by pg's own escapeLiteral, so it is data, never SQL, whatever the value holds.
+ * A string as an SQL literal: the same text as pg's escapeLiteral gives (quotes and backslashes
+ * doubled, E'' when there is a backslash), so it is data, never SQL, whatever it holds. Built by
+ * two native replaces rather than pg's character-by-character concatenation: the batches' scripts
+ * run to tens of kilobytes, and that loop made a string per character for the collector.
  */
+export function quoteLiteral(text: string): string {
+  const quoted = `'${text.replace(/'/g, "''")}'`;
+  return text.includes('\\') ? ` E${quoted.replace(/\\/g, '\\\\')}` : quoted;
+}
+
+/** A JSON value as a jsonb literal, for statements sent together in one script. */
 export function jsonbLiteral(value: unknown): string {
-  return `${escapeLiteral(JSON.stringify(value))}::jsonb`;
+  return `${quoteLiteral(JSON.stringify(value))}::jsonb`;
 }
 
 /**
