@@ -122,15 +122,15 @@ describe('crash recovery: worker killed mid-step, Redis emptied (PostgreSQL + Re
     await locker.connect();
     await locker.query('BEGIN');
     await locker.query('SELECT id FROM cases WHERE id = ANY($1) FOR UPDATE', [stuck.map((run) => run.caseId)]);
+    const [{ pid: lockerPid }] = (await locker.query('SELECT pg_backend_pid() AS pid')).rows as Array<{ pid: number }>;
 
     const workerA = await startWorker();
     const deadline = Date.now() + 15_000;
     // Inside the transaction that claims and applies those steps, the worker waits on the cases' locks.
-    let waiting: Array<{ query: string }> = [];
+    // Found by who blocks it, not by its text: pg_stat_activity cuts a long statement's text short.
+    let waiting: Array<{ pid: number }> = [];
     for (;;) {
-      waiting = await sql(
-        `SELECT query FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid() AND query LIKE '%FROM cases%FOR UPDATE%'`,
-      );
+      waiting = await sql(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND $1 = ANY(pg_blocking_pids(pid))`, [lockerPid]);
       if (waiting.length > 0) break;
       if (Date.now() > deadline) throw new Error(`the worker never got into the locked steps\n${workerA.output.join('\n')}`);
       await sleep(50);
