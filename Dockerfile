@@ -14,4 +14,4 @@ COPY --from=build /app/workflows ./workflows
 COPY package.json ./
 USER node
 EXPOSE 3000
-CMD ["node", "dist/apps/server/main.js"]
+CMD ["node", "--max-old-space-size=512", "dist/apps/server/main.js"]
