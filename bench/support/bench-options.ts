@@ -83,7 +83,8 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
     pg: quick ? { warmUpS: 1, measureS: 2 } : { warmUpS: 3, measureS: 15 },
     noop: quick ? { jobs: 12_000, warmUp: 2_000 } : { jobs: 120_000, warmUp: 20_000 },
     naive: quick ? { jobs: 6_000, warmUp: 1_000 } : { jobs: 40_000, warmUp: 5_000 },
-    engine: quick ? { warmUpRuns: 30, runs: 300 } : { warmUpRuns: 100, runs: 2_000 },
+    // Quick keeps the full run's warm-up: with less, the worker's hot paths are not yet optimised when timing starts.
+    engine: quick ? { warmUpRuns: 100, runs: 500 } : { warmUpRuns: 100, runs: 2_000 },
     latency: quick ? { warmUpS: 1, measureS: 5 } : { warmUpS: 3, measureS: 30 },
     scale: quick ? { cases: 200_000, warmUp: 10, iterations: 100 } : { cases: 1_000_000, warmUp: 20, iterations: 200 },
     loadConcurrency: 20,
