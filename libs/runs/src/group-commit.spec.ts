@@ -105,6 +105,33 @@ describe('GroupCommit', () => {
     expect(only).toEqual({ state: 'resolved', value: 70 });
   });
 
+  it('when quiet (no flush running, the last one a single item), does not wait for company beyond this turn', async () => {
+    const held = heldFlush();
+    const commit = new GroupCommit(options({ maxWaitMs: 50, expected: () => 5 }), held.flush);
+    // Nothing known yet: the first item waits for company, finds none, and goes alone.
+    const first = watch(commit.submit(1));
+    expect(held.flushes).toHaveLength(0);
+    jest.advanceTimersByTime(50);
+    expect(held.flushes.map((f) => f.items)).toEqual([[1]]);
+    held.answer(0);
+    await tick();
+    expect(first.state).toBe('resolved');
+    // Now the commit is quiet: the next lone item goes as soon as this turn of the event loop ends,
+    // with what came in the same turn.
+    const second = watch(commit.submit(2));
+    const third = watch(commit.submit(3));
+    expect(held.flushes).toHaveLength(1);
+    await tick();
+    expect(held.flushes.map((f) => f.items)).toEqual([[1], [2, 3]]);
+    // While that flush runs, an item waits for company again.
+    void commit.submit(4);
+    await tick();
+    expect(held.flushes).toHaveLength(2);
+    held.answer(1);
+    await tick();
+    expect([second.state, third.state]).toEqual(['resolved', 'resolved']);
+  });
+
   it('otherwise waits maxWaitMs for company, then flushes whatever has come', async () => {
     const held = heldFlush();
     const commit = new GroupCommit(options({ maxWaitMs: 50, expected: () => 5 }), held.flush);

@@ -9,7 +9,9 @@ export interface GroupCommitOptions {
   maxWaitMs: number;
   /**
    * Items that could still join: a flush starts at once when every one of them is waiting or in a
-   * flush. Otherwise the first waiting item waits up to maxWaitMs for the others.
+   * flush. Otherwise the first waiting item waits up to maxWaitMs for the others, unless the
+   * commit is quiet (no flush running, and the last one took a single item): company is then
+   * unlikely, and the flush starts once the current turn of the event loop is over.
    */
   expected: () => number;
 }
@@ -30,7 +32,10 @@ export class GroupCommit<T, R> {
   private waiting: Array<Waiting<T, R>> = [];
   private flushing = 0;
   private inFlight = 0;
+  /** Items the last flush took: one means traffic is light (before any flush, nothing is known). */
+  private lastFlushSize = Number.POSITIVE_INFINITY;
   private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
 
   constructor(
     private readonly options: GroupCommitOptions,
@@ -54,6 +59,15 @@ export class GroupCommit<T, R> {
       const everyoneIn = this.waiting.length + this.inFlight >= this.options.expected();
       const waited = performance.now() - this.waiting[0].since;
       if (!everyoneIn && this.waiting.length < this.options.maxBatch && waited < this.options.maxWaitMs) {
+        if (this.flushing === 0 && this.lastFlushSize <= 1) {
+          // Quiet: only what arrives in this turn of the event loop (one reply from Redis) joins.
+          this.immediate ??= setImmediate(() => {
+            this.immediate = undefined;
+            this.start();
+            this.schedule();
+          });
+          return;
+        }
         // Wait a moment for the rest (counted from the oldest item); the timer flushes whatever has come by then.
         this.timer ??= setTimeout(() => {
           this.timer = undefined;
@@ -72,7 +86,12 @@ export class GroupCommit<T, R> {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
+    if (this.immediate) {
+      clearImmediate(this.immediate);
+      this.immediate = undefined;
+    }
     const batch = this.waiting.splice(0, this.options.maxBatch);
+    this.lastFlushSize = batch.length;
     this.flushing++;
     this.inFlight += batch.length;
     void this.run(batch);

@@ -64,7 +64,8 @@ interface BatchDependencies {
  * Batches in progress at once, each on one connection: while one waits on PostgreSQL the others
  * gather and decide. A batch takes at most its share of the worker's concurrency and waits at most
  * 2 ms for it to come in. The worker cannot tell a quiet queue from jobs still on their way from
- * Redis, so a lone step under light load waits those 2 ms too.
+ * Redis; it takes light traffic (no batch running, the last one a single step) for quiet, and
+ * lets a step go at once then.
  */
 const BATCH = { maxFlushes: 3, maxWaitMs: 2 };
 /** A batch that lost a deadlock or a serialization race is tried again at once, this many times. */
