@@ -87,7 +87,11 @@ export function renderTable(result: BenchResult): string {
     ['   ratio to naive / no-op / PostgreSQL', `${result.ratioToNaive} / ${result.ratioToNoop} / ${result.ratioToPg}`, `naive ${TARGETS.ratioToNaive}`],
     [`5. Event -> committed status at ${int(s.latency.sentRate)} events/s`, `p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms`, TARGETS.p99Ms],
     ['   (HTTP answer of the event)', `p50 ${s.latency.ackP50Ms} ms, p99 ${s.latency.ackP99Ms} ms`, ''],
-    ['   API / worker CPU (of one core), machine busy', `${s.latency.apiCpu.processCpuPercentOfOneCore}% / ${s.latency.workerCpu.processCpuPercentOfOneCore}%, ${s.latency.apiCpu.machineBusyPercent}%`, ''],
+    [
+      '   CPU (of one core): API / worker / bench; machine',
+      `${s.latency.apiCpu.processCpuPercentOfOneCore}% / ${s.latency.workerCpu.processCpuPercentOfOneCore}% / ${s.latency.loadGeneratorCpu.processCpuPercentOfOneCore}%; ${s.latency.apiCpu.machineBusyPercent}% busy`,
+      '',
+    ],
     [`   (reference: at a light ${int(s.latencyLight.targetRate)} events/s)`, `p50 ${s.latencyLight.p50Ms} ms, p99 ${s.latencyLight.p99Ms} ms`, ''],
     ...s.latencySweep.map((run, i) => [i === 0 ? '   (below half load)' : '', `${int(run.sentRate)}/s: p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms`, '']),
     ['   highest rate with p99 <= 50 ms', `${int(result.maxRateP99Within50Ms)} events/s`, ''],

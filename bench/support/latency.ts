@@ -32,6 +32,8 @@ export interface LatencyResult {
   /** Over the sending: the API's and the worker's CPU (% of one core) and the machine's. */
   apiCpu: ReturnType<typeof cpuBetween>;
   workerCpu: ReturnType<typeof cpuBetween>;
+  /** The bench's own process, sending the events: it shares the machine with what it measures. */
+  loadGeneratorCpu: ReturnType<typeof cpuBetween>;
 }
 
 interface Sent {
@@ -73,10 +75,12 @@ export async function measureLatency(options: {
   const start = wallNow() + 50;
   let apiFrom = cpuSnapshot(options.apiPid);
   let workerFrom = cpuSnapshot(options.workerPid);
+  let senderFrom = cpuSnapshot(process.pid);
   for (let i = 0; i < total; i++) {
     if (i === warmCount) {
       apiFrom = cpuSnapshot(options.apiPid);
       workerFrom = cpuSnapshot(options.workerPid);
+      senderFrom = cpuSnapshot(process.pid);
     }
     const dueAt = start + i * interval;
     const wait = dueAt - wallNow();
@@ -96,6 +100,7 @@ export async function measureLatency(options: {
   const sendingSeconds = (sent[sent.length - 1].sentAt - sent[warmCount].sentAt) / 1000;
   const apiCpu = cpuBetween(apiFrom, cpuSnapshot(options.apiPid));
   const workerCpu = cpuBetween(workerFrom, cpuSnapshot(options.workerPid));
+  const loadGeneratorCpu = cpuBetween(senderFrom, cpuSnapshot(process.pid));
   await Promise.all(answers);
   options.progress(`latency: ${total} events sent; waiting for their steps`);
   await waitForSteps(db, runIds);
@@ -143,6 +148,7 @@ export async function measureLatency(options: {
     stepsNotSucceeded: notSucceeded,
     apiCpu,
     workerCpu,
+    loadGeneratorCpu,
   };
 }
 
