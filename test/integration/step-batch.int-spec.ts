@@ -146,6 +146,15 @@ describe('step execution by group commit (PostgreSQL + Redis, no worker running)
     const distinct = [...new Set(transactions)];
     expect(distinct.length).toBeLessThanOrEqual(4);
     expect(distinct.flatMap((xid) => transactions.filter((t) => t === xid))).toEqual(transactions);
+    // A step's start is its batch's lock, before the write that finishes it: the timeline shows how long it took.
+    const timings: Array<{ started_before_finish: boolean; started_after_queued: boolean }> = await db.query(
+      `SELECT started_at < finished_at AS started_before_finish, started_at >= queued_at AS started_after_queued
+       FROM step_executions WHERE id = ANY($1::uuid[])`,
+      [started.map((s) => s.stepExecutionId)],
+    );
+    expect(timings.map(({ started_before_finish, started_after_queued }) => ({ started_before_finish, started_after_queued }))).toEqual(
+      Array(40).fill({ started_before_finish: true, started_after_queued: true }),
+    );
 
     // Delivered again (the queue's at-least-once): nothing more happens.
     const again = await Promise.all(started.map((s) => executor.execute(firstAttempt(s))));

@@ -9,6 +9,8 @@ import type { HistoryRow, NewStepRow, TransitionPlan } from './transition-plan';
 /** A step execution still to do, locked together with its run. */
 export type LockedStep = Pick<StepExecutionEntity, 'id' | 'organizationId' | 'runId' | 'state' | 'stepIndex' | 'stepId' | 'action' | 'status' | 'attempts' | 'maxAttempts'> & {
   run: Pick<RunEntity, 'id' | 'organizationId' | 'caseId' | 'workflowVersionId' | 'workflowKey' | 'workflowVersion' | 'status' | 'state' | 'snapshot' | 'currentStepExecutionId'>;
+  /** When the batch took the lock, on PostgreSQL's clock (as text, to the microsecond): the attempt's start. */
+  lockedAt: string;
 };
 
 /** What a batch writes to one step execution. */
@@ -18,6 +20,11 @@ export interface StepUpdate {
   status: 'running' | 'succeeded' | 'failed' | 'skipped';
   /** The queue's attempt number; the stored count never goes down. */
   attempts: number;
+  /**
+   * When this attempt started (LockedStep.lockedAt). A step that has started before keeps its
+   * first start; without one, the write's own time.
+   */
+  startedAt?: string;
   output?: unknown;
   error?: StepError | null;
 }
@@ -41,6 +48,7 @@ interface LockedRow {
   run_state: string;
   snapshot: PersistedRunSnapshot;
   current_step_execution_id: string | null;
+  locked_at: string;
 }
 
 /**
@@ -62,7 +70,7 @@ export class StepBatchRepository {
     const rows: LockedRow[] = await manager.query(
       `SELECT s.id, s.organization_id, s.run_id, s.state, s.step_index, s.step_id, s.action, s.status, s.attempts, s.max_attempts,
               r.case_id, r.workflow_version_id, r.workflow_key, r.workflow_version, r.status AS run_status, r.state AS run_state,
-              r.snapshot, r.current_step_execution_id
+              r.snapshot, r.current_step_execution_id, clock_timestamp()::text AS locked_at
        FROM step_executions s
        JOIN runs r ON r.id = s.run_id AND r.organization_id = s.organization_id
        WHERE s.id = ANY(${uuidArrayLiteral(ids)}) AND s.status IN ('queued', 'running')
@@ -92,6 +100,7 @@ export class StepBatchRepository {
         snapshot: row.snapshot,
         currentStepExecutionId: row.current_step_execution_id,
       },
+      lockedAt: row.locked_at,
     }));
   }
 
@@ -124,15 +133,15 @@ export class StepBatchRepository {
 
 function updateStepsStatement(updates: StepUpdate[]): string | null {
   if (updates.length === 0) return null;
-  const rows = updates.map((u) => ({ id: u.id, status: u.status, attempts: u.attempts, output: u.output ?? null, error: u.error ?? null }));
+  const rows = updates.map((u) => ({ id: u.id, status: u.status, attempts: u.attempts, started_at: u.startedAt ?? null, output: u.output ?? null, error: u.error ?? null }));
   return `UPDATE step_executions s SET
       status = u.status,
       attempts = GREATEST(s.attempts, u.attempts),
       output = CASE WHEN u.status = 'succeeded' THEN u.output ELSE s.output END,
       error = CASE u.status WHEN 'succeeded' THEN NULL WHEN 'skipped' THEN s.error ELSE COALESCE(u.error, s.error) END,
-      started_at = CASE WHEN u.status = 'skipped' THEN s.started_at ELSE COALESCE(s.started_at, clock_timestamp()) END,
+      started_at = CASE WHEN u.status = 'skipped' THEN s.started_at ELSE COALESCE(s.started_at, u.started_at, clock_timestamp()) END,
       finished_at = CASE WHEN u.status = 'running' THEN NULL ELSE clock_timestamp() END
-    FROM jsonb_to_recordset(${jsonbLiteral(rows)}) AS u(id uuid, status text, attempts integer, output jsonb, error jsonb)
+    FROM jsonb_to_recordset(${jsonbLiteral(rows)}) AS u(id uuid, status text, attempts integer, started_at timestamptz, output jsonb, error jsonb)
     WHERE s.id = u.id AND s.id = ANY(${uuidArrayLiteral(rows.map((row) => row.id))})`;
 }
 

@@ -240,7 +240,7 @@ class StepBatch {
         continue;
       }
       if (!action.transactional) {
-        this.updates.push({ id: step.id, status: 'running', attempts: item.attempt.attempt });
+        this.updates.push({ id: step.id, status: 'running', attempts: item.attempt.attempt, startedAt: step.lockedAt });
         const { manager: _inTransaction, ...outside } = context;
         this.results[index] = fulfilled({ kind: 'call', action, context: outside, saveAs: current.saveAs });
         continue;
@@ -298,14 +298,14 @@ class StepBatch {
     const { step, attempt, saveAs } = current;
     if (result.ok) {
       const output = result.value ?? null;
-      this.updates.push({ id: step.id, status: 'succeeded', attempts: attempt.attempt, output });
+      this.updates.push({ id: step.id, status: 'succeeded', attempts: attempt.attempt, startedAt: step.lockedAt, output });
       this.transition(current, { type: STEP_SUCCEEDED, stepId: step.stepId, output, ...(saveAs ? { saveAs } : {}) });
       this.done(current.index, 'succeeded');
       return;
     }
     const stepError = toStepError(result.error);
     if (!isPermanentError(result.error) && attempt.attempt < Math.max(attempt.maxAttempts, 1)) {
-      this.updates.push({ id: step.id, status: 'running', attempts: attempt.attempt, error: stepError });
+      this.updates.push({ id: step.id, status: 'running', attempts: attempt.attempt, startedAt: step.lockedAt, error: stepError });
       this.results[current.index] = fulfilled({ kind: 'retry', error: stepError });
       return;
     }
@@ -316,7 +316,7 @@ class StepBatch {
   private fail(current: Current, stepError: StepError): void {
     const { step, attempt } = current;
     this.deps.logger.warn(`Step ${step.stepId} (${step.id}) failed: ${stepError.code}: ${stepError.message}`);
-    this.updates.push({ id: step.id, status: 'failed', attempts: attempt.attempt, error: stepError });
+    this.updates.push({ id: step.id, status: 'failed', attempts: attempt.attempt, startedAt: step.lockedAt, error: stepError });
     this.transition(current, { type: STEP_FAILED, stepId: step.stepId, error: stepError });
     this.done(current.index, 'failed');
   }
