@@ -20,11 +20,8 @@ export interface StepUpdate {
   status: 'running' | 'succeeded' | 'failed' | 'skipped';
   /** The queue's attempt number; the stored count never goes down. */
   attempts: number;
-  /**
-   * When this attempt started (LockedStep.lockedAt). A step that has started before keeps its
-   * first start; without one, the write's own time.
-   */
-  startedAt?: string;
+  /** When this attempt started (LockedStep.lockedAt); a step that started before keeps its first start. */
+  startedAt: string;
   output?: unknown;
   error?: StepError | null;
 }
@@ -133,13 +130,13 @@ export class StepBatchRepository {
 
 function updateStepsStatement(updates: StepUpdate[]): string | null {
   if (updates.length === 0) return null;
-  const rows = updates.map((u) => ({ id: u.id, status: u.status, attempts: u.attempts, started_at: u.startedAt ?? null, output: u.output ?? null, error: u.error ?? null }));
+  const rows = updates.map((u) => ({ id: u.id, status: u.status, attempts: u.attempts, started_at: u.startedAt, output: u.output ?? null, error: u.error ?? null }));
   return `UPDATE step_executions s SET
       status = u.status,
       attempts = GREATEST(s.attempts, u.attempts),
       output = CASE WHEN u.status = 'succeeded' THEN u.output ELSE s.output END,
       error = CASE u.status WHEN 'succeeded' THEN NULL WHEN 'skipped' THEN s.error ELSE COALESCE(u.error, s.error) END,
-      started_at = CASE WHEN u.status = 'skipped' THEN s.started_at ELSE COALESCE(s.started_at, u.started_at, clock_timestamp()) END,
+      started_at = CASE WHEN u.status = 'skipped' THEN s.started_at ELSE COALESCE(s.started_at, u.started_at) END,
       finished_at = CASE WHEN u.status = 'running' THEN NULL ELSE clock_timestamp() END
     FROM jsonb_to_recordset(${jsonbLiteral(rows)}) AS u(id uuid, status text, attempts integer, started_at timestamptz, output jsonb, error jsonb)
     WHERE s.id = u.id AND s.id = ANY(${uuidArrayLiteral(rows.map((row) => row.id))})`;

@@ -211,7 +211,7 @@ class StepBatch {
       const item = this.items[index];
       if (step.run.currentStepExecutionId !== step.id || step.run.status !== 'running') {
         // An event moved the run on while this step waited (in the queue or in a retry backoff).
-        this.updates.push({ id: step.id, status: 'skipped', attempts: step.attempts });
+        this.record(step, { status: 'skipped', attempts: step.attempts });
         this.done(index, 'skipped');
         continue;
       }
@@ -240,7 +240,7 @@ class StepBatch {
         continue;
       }
       if (!action.transactional) {
-        this.updates.push({ id: step.id, status: 'running', attempts: item.attempt.attempt, startedAt: step.lockedAt });
+        this.record(step, { status: 'running', attempts: item.attempt.attempt });
         const { manager: _inTransaction, ...outside } = context;
         this.results[index] = fulfilled({ kind: 'call', action, context: outside, saveAs: current.saveAs });
         continue;
@@ -298,14 +298,14 @@ class StepBatch {
     const { step, attempt, saveAs } = current;
     if (result.ok) {
       const output = result.value ?? null;
-      this.updates.push({ id: step.id, status: 'succeeded', attempts: attempt.attempt, startedAt: step.lockedAt, output });
+      this.record(step, { status: 'succeeded', attempts: attempt.attempt, output });
       this.transition(current, { type: STEP_SUCCEEDED, stepId: step.stepId, output, ...(saveAs ? { saveAs } : {}) });
       this.done(current.index, 'succeeded');
       return;
     }
     const stepError = toStepError(result.error);
     if (!isPermanentError(result.error) && attempt.attempt < Math.max(attempt.maxAttempts, 1)) {
-      this.updates.push({ id: step.id, status: 'running', attempts: attempt.attempt, startedAt: step.lockedAt, error: stepError });
+      this.record(step, { status: 'running', attempts: attempt.attempt, error: stepError });
       this.results[current.index] = fulfilled({ kind: 'retry', error: stepError });
       return;
     }
@@ -316,9 +316,14 @@ class StepBatch {
   private fail(current: Current, stepError: StepError): void {
     const { step, attempt } = current;
     this.deps.logger.warn(`Step ${step.stepId} (${step.id}) failed: ${stepError.code}: ${stepError.message}`);
-    this.updates.push({ id: step.id, status: 'failed', attempts: attempt.attempt, startedAt: step.lockedAt, error: stepError });
+    this.record(step, { status: 'failed', attempts: attempt.attempt, error: stepError });
     this.transition(current, { type: STEP_FAILED, stepId: step.stepId, error: stepError });
     this.done(current.index, 'failed');
+  }
+
+  /** What the batch writes to a locked step; the attempt started when the batch took the lock. */
+  private record(step: LockedStep, update: Omit<StepUpdate, 'id' | 'startedAt'>): void {
+    this.updates.push({ id: step.id, startedAt: step.lockedAt, ...update });
   }
 
   private transition(current: Current, event: Parameters<typeof applyEvent>[2]): void {
