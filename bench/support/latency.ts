@@ -73,15 +73,12 @@ export async function measureLatency(options: {
   const sent: Sent[] = [];
   const answers: Array<Promise<void>> = [];
   const start = wallNow() + 50;
-  let apiFrom = cpuSnapshot(options.apiPid);
-  let workerFrom = cpuSnapshot(options.workerPid);
-  let senderFrom = cpuSnapshot(process.pid);
+  // The API, the worker and this process, which sends the events.
+  const watched = [options.apiPid, options.workerPid, process.pid];
+  const snapshots = () => watched.map((pid) => cpuSnapshot(pid));
+  let from = snapshots();
   for (let i = 0; i < total; i++) {
-    if (i === warmCount) {
-      apiFrom = cpuSnapshot(options.apiPid);
-      workerFrom = cpuSnapshot(options.workerPid);
-      senderFrom = cpuSnapshot(process.pid);
-    }
+    if (i === warmCount) from = snapshots();
     const dueAt = start + i * interval;
     const wait = dueAt - wallNow();
     if (wait > 1) await sleep(wait - 0.5);
@@ -98,9 +95,7 @@ export async function measureLatency(options: {
     );
   }
   const sendingSeconds = (sent[sent.length - 1].sentAt - sent[warmCount].sentAt) / 1000;
-  const apiCpu = cpuBetween(apiFrom, cpuSnapshot(options.apiPid));
-  const workerCpu = cpuBetween(workerFrom, cpuSnapshot(options.workerPid));
-  const loadGeneratorCpu = cpuBetween(senderFrom, cpuSnapshot(process.pid));
+  const [apiCpu, workerCpu, loadGeneratorCpu] = snapshots().map((to, k) => cpuBetween(from[k], to));
   await Promise.all(answers);
   options.progress(`latency: ${total} events sent; waiting for their steps`);
   await waitForSteps(db, runIds);
