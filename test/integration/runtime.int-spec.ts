@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
-import { StepExecutorService } from '@app/runs';
+import { RunsService, StepExecutorService } from '@app/runs';
+import { RunRepository } from '../../libs/runs/src/run.repository';
 import { ApiClient, RunBody } from '../support/api-client';
 import { FlakyTestAction } from '../support/test-actions';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -58,6 +59,9 @@ describe('workflow runtime (PostgreSQL + Redis)', () => {
       done: { type: 'final' },
     },
   });
+
+  /** Waits for GO, then ends. */
+  const gate = (key: string) => ({ key, name: key, initial: 'waiting', states: { waiting: { on: { GO: 'through' } }, through: { type: 'final' } } });
 
   const stepsById = (run: RunBody) => Object.fromEntries(run.steps.map((step) => [step.stepId, step]));
 
@@ -253,6 +257,75 @@ describe('workflow runtime (PostgreSQL + Redis)', () => {
     expect(run.state).toBe(`s${count}`);
     expect(run.events.filter((event) => event.accepted)).toHaveLength(count);
     expect(run.states.map((entry) => entry.state)).toEqual(Array.from({ length: count + 1 }, (_, i) => `s${i}`));
+  });
+
+  it('commits concurrent events to many runs together, each answered on its own', async () => {
+    await publish(gate('gate'));
+    const runIds: string[] = [];
+    for (let i = 0; i < 16; i++) runIds.push((await startCase('gate')).runId);
+    const flushes: number[] = [];
+    const runsService = testApp.get(RunsService) as unknown as { applyEventBatch: (items: unknown[]) => Promise<unknown> };
+    const applyEventBatch = runsService.applyEventBatch.bind(runsService);
+    const spy = jest.spyOn(runsService, 'applyEventBatch').mockImplementation((items) => (flushes.push(items.length), applyEventBatch(items)));
+    const unknownRunId = '00000000-0000-4000-8000-000000000000';
+    try {
+      const [accepted, refused, unknown] = await Promise.all([
+        Promise.all(runIds.slice(0, 12).map((runId) => pipeline.post(`/v1/runs/${runId}/events`, { type: 'GO', payload: { n: runId } }))),
+        Promise.all(runIds.slice(12).map((runId) => pipeline.post(`/v1/runs/${runId}/events`, { type: 'STOP' }))),
+        pipeline.post(`/v1/runs/${unknownRunId}/events`, { type: 'GO' }),
+      ]);
+
+      expect(accepted.map((response) => [response.status, response.body.id, response.body.state])).toEqual(runIds.slice(0, 12).map((id) => [200, id, 'through']));
+      for (const response of accepted) expect(response.body.events).toEqual([{ type: 'GO', accepted: true, at: expect.any(String) }]);
+      // Each event's payload went to the run it was sent to.
+      const recorded: Array<{ run_id: string; n: string }> = await testApp
+        .get(DataSource)
+        .query(`SELECT run_id, payload->'payload'->>'n' AS n FROM run_history WHERE kind = 'event' AND name = 'GO' AND run_id = ANY($1::uuid[])`, [runIds]);
+      expect(recorded.every((row) => row.n === row.run_id)).toBe(true);
+      expect(recorded).toHaveLength(12);
+      for (const response of refused) {
+        expect(response.status).toBe(409);
+        expect(response.body.error).toMatchObject({ code: 'EVENT_NOT_ACCEPTED', details: { state: 'waiting', event: 'STOP', acceptedEvents: ['GO'] } });
+      }
+      expect(unknown.status).toBe(404);
+      for (const runId of runIds.slice(12)) {
+        const run = (await pipeline.get(`/v1/runs/${runId}`)).body as RunBody;
+        expect([run.status, run.state, run.events.map((event) => `${event.type}:${event.accepted}`)]).toEqual(['waiting', 'waiting', ['STOP:false']]);
+      }
+      // Every event went through a flush, and some flushes carried several.
+      expect(flushes.reduce((sum, size) => sum + size, 0)).toBe(17);
+      expect(Math.max(...flushes)).toBeGreaterThan(1);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('when a flush of several events fails, rolls it back and tries each event on its own', async () => {
+    await publish(gate('gate-retried'));
+    const runIds: string[] = [];
+    for (let i = 0; i < 8; i++) runIds.push((await startCase('gate-retried')).runId);
+    const repository = testApp.get(RunRepository);
+    const read = repository.findManyWithTimeline.bind(repository);
+    let failed = 0;
+    // The first flush of several events fails after its writes were sent, as a lost connection would.
+    const spy = jest.spyOn(repository, 'findManyWithTimeline').mockImplementation(async (manager, ids) => {
+      if (ids.length > 1 && failed === 0) {
+        failed++;
+        throw new Error('connection lost');
+      }
+      return read(manager, ids);
+    });
+    try {
+      const responses = await Promise.all(runIds.map((runId) => pipeline.post(`/v1/runs/${runId}/events`, { type: 'GO' })));
+      expect(failed).toBe(1);
+      expect(responses.map((response) => [response.status, response.body.state])).toEqual(runIds.map(() => [200, 'through']));
+      for (const runId of runIds) {
+        // Recorded once: the failed flush left nothing behind.
+        expect((await pipeline.get(`/v1/runs/${runId}`)).body.events).toEqual([{ type: 'GO', accepted: true, at: expect.any(String) }]);
+      }
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('keeps the version a run started with while new runs take the latest', async () => {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { isUuid, NotFoundError } from '@app/common';
+import { uuidArrayLiteral } from '@app/persistence';
 import type { TransitionResult } from '@app/workflow-core';
 import { RunHistoryEntity } from './run-history.entity';
 import { planTransition } from './transition-plan';
@@ -80,13 +81,38 @@ export class RunRepository {
   /** A run with its whole timeline, read in one statement, so all three agree with each other. */
   async findWithTimeline(manager: EntityManager, organizationId: string, runId: string): Promise<RunTimeline & { run: RunEntity }> {
     if (!isUuid(runId)) throw new NotFoundError('Run', runId);
-    const rows: Array<RunEntity & { steps: StepJson[]; history: HistoryJson[] }> = await manager.query(
+    const rows: TimelineRow[] = await manager.query(
       `SELECT ${RUN_COLUMNS}, ${STEPS_JSON} AS steps, ${HISTORY_JSON} AS history FROM runs r WHERE r.id = $1 AND r.organization_id = $2`,
       [runId, organizationId],
     );
     if (rows.length === 0) throw new NotFoundError('Run', runId);
-    const { steps, history, ...run } = rows[0];
-    return { run: Object.assign(new RunEntity(), run), steps: steps.map(stepFromJson), history: history.map(historyFromJson) };
+    return fromTimelineRow(rows[0]);
+  }
+
+  /**
+   * Runs with their timelines by id, for an event batch's answers. The ids come from runs the
+   * caller has already found in their organizations. A plain statement with its ids inlined, so
+   * the batch's deferred writes travel with it and it reads them.
+   */
+  async findManyWithTimeline(manager: EntityManager, runIds: string[]): Promise<Map<string, RunTimeline & { run: RunEntity }>> {
+    if (runIds.length === 0) return new Map();
+    const rows: TimelineRow[] = await manager.query(
+      `SELECT ${RUN_COLUMNS}, ${STEPS_JSON} AS steps, ${HISTORY_JSON} AS history FROM runs r WHERE r.id = ANY(${uuidArrayLiteral(runIds)})`,
+    );
+    return new Map(rows.map((row) => [row.id, fromTimelineRow(row)]));
+  }
+
+  /**
+   * Locks runs by id, in id order as step batches lock theirs, so two batches never wait on each
+   * other in a circle. Runs of other organizations than `organizationIds` are not read; the caller
+   * matches each run to its own caller's organization. Unknown ids are absent.
+   */
+  async lockMany(manager: EntityManager, runIds: string[], organizationIds: string[]): Promise<RunEntity[]> {
+    const rows: RunEntity[] = await manager.query(
+      `SELECT ${RUN_COLUMNS} FROM runs r WHERE r.id = ANY(${uuidArrayLiteral(runIds)}) AND r.organization_id = ANY(${uuidArrayLiteral(organizationIds)})
+       ORDER BY r.id FOR UPDATE`,
+    );
+    return rows.map((row) => Object.assign(new RunEntity(), row));
   }
 
   private async load(manager: EntityManager, organizationId: string, runId: string, lock: boolean): Promise<RunEntity> {
@@ -169,6 +195,11 @@ export class RunRepository {
 /** json_build_object gives timestamps as ISO text: back to Dates, as the pg driver gives them. */
 type StepJson = Omit<StepExecutionEntity, 'queuedAt' | 'startedAt' | 'finishedAt'> & { queuedAt: string; startedAt: string | null; finishedAt: string | null };
 type HistoryJson = Omit<RunHistoryEntity, 'at'> & { at: string };
+type TimelineRow = RunEntity & { steps: StepJson[]; history: HistoryJson[] };
+
+function fromTimelineRow({ steps, history, ...run }: TimelineRow): RunTimeline & { run: RunEntity } {
+  return { run: Object.assign(new RunEntity(), run), steps: steps.map(stepFromJson), history: history.map(historyFromJson) };
+}
 
 const toDate = (value: string | null) => (value === null ? null : new Date(value));
 

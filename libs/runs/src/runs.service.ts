@@ -1,21 +1,53 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Actor, ConflictError, UnprocessableError } from '@app/common';
+import { Actor, ConflictError, fulfilled, isUuid, NotFoundError, rejected, Settled, UnprocessableError } from '@app/common';
 import { CaseEntity, CasesService, CaseView } from '@app/cases';
 import { WorkflowsService } from '@app/workflows';
 import { acceptedEvents, applyEvent, RUN_RETRY, startRun, WorkflowDefinition } from '@app/workflow-core';
+import { GroupCommit } from './group-commit';
 import { guardScope } from './run-scope.util';
 import { QueueOutbox } from './queue-outbox';
 import { RunTransaction } from './run-transaction.service';
 import { ACTIVE_RUN_STATUSES, RunEntity } from './run.entity';
 import { RunRepository } from './run.repository';
 import { RunSummary, RunView, toRunSummary, toRunView } from './run.view';
+import { StepBatchRepository } from './step-batch.repository';
+import { HistoryRow, planTransition, TransitionPlan } from './transition-plan';
 
 export interface RunEvent {
   type: string;
   payload?: unknown;
 }
+
+/** An event sent over the API, waiting to be committed with its company. */
+interface EventItem {
+  organizationId: string;
+  runId: string;
+  event: RunEvent;
+  actor: Actor;
+}
+
+/** An event's outcome, and the run as the event left it when it was accepted. */
+interface EventAnswer {
+  outcome: EventOutcome;
+  view: RunView | null;
+}
+
+interface EventDecision {
+  outcome: EventOutcome;
+  /** The timeline's record of a refused event. */
+  refused: HistoryRow | null;
+  /** What an accepted event writes, its own record first. */
+  plan: TransitionPlan | null;
+}
+
+/**
+ * Events committed together. A flush starts as soon as fewer than maxFlushes are running, so a
+ * lone event waits for nothing; under load the events that arrive while flushes are running go
+ * together in the next one, each transaction's cost shared among them.
+ */
+const EVENT_BATCH = { maxBatch: 64, maxFlushes: 2, maxWaitMs: 0, expected: () => 0 };
 
 export type EventOutcome =
   | { accepted: true; run: RunEntity; refusal?: undefined }
@@ -25,13 +57,19 @@ export type EventOutcome =
 /** Use-cases of runs: start one, send it events, retry a failed one, read its timeline. */
 @Injectable()
 export class RunsService {
+  private readonly logger = new Logger(RunsService.name);
+  private readonly events: GroupCommit<EventItem, EventAnswer>;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly transaction: RunTransaction,
     private readonly runs: RunRepository,
     private readonly cases: CasesService,
     private readonly workflows: WorkflowsService,
-  ) {}
+    private readonly steps: StepBatchRepository,
+  ) {
+    this.events = new GroupCommit(EVENT_BATCH, (items) => this.applyEventBatch(items));
+  }
 
   async start(organizationId: string, caseId: string, workflowKey: string): Promise<RunView> {
     const run = await this.transaction.run((manager, outbox) => this.startInTransaction(manager, outbox, organizationId, caseId, workflowKey));
@@ -78,14 +116,14 @@ export class RunsService {
   }
 
   /**
-   * Applies an event to a run under its row lock, so concurrent events are applied one after
-   * another. An event the current state does not accept is recorded in the timeline and refused.
+   * Applies an event to a run under its row lock, so concurrent events to one run are applied one
+   * after another. An event the current state does not accept is recorded in the timeline and
+   * refused. Concurrent events, to any runs, are committed together (see applyEventBatch).
    */
   async sendEvent(organizationId: string, runId: string, event: RunEvent, actor: Actor): Promise<RunView> {
-    const outcome = await this.transaction.run(async (manager, outbox) => {
-      const run = await this.runs.lock(manager, organizationId, runId);
-      return this.applyEventLocked(manager, outbox, run, event, actor);
-    });
+    if (!isUuid(runId)) throw new NotFoundError('Run', runId);
+    const answer = await this.events.submit({ organizationId, runId, event, actor });
+    const { outcome } = answer;
     if (outcome.refusal === 'RUN_NOT_ACTIVE') {
       throw new ConflictError('RUN_NOT_ACTIVE', `Run ${runId} is ${outcome.run.status} and accepts no events.`, { status: outcome.run.status });
     }
@@ -96,7 +134,8 @@ export class RunsService {
         acceptedEvents: outcome.acceptedEvents,
       });
     }
-    return this.get(organizationId, runId);
+    if (!answer.view) throw new NotFoundError('Run', runId);
+    return answer.view;
   }
 
   /**
@@ -104,22 +143,110 @@ export class RunsService {
    * accepted or not, the event is recorded in the run's timeline; refusing is the caller's choice.
    */
   async applyEventLocked(manager: EntityManager, outbox: QueueOutbox, run: RunEntity, event: RunEvent, actor: Actor): Promise<EventOutcome> {
+    const decision = await this.decideEvent(manager, run, event, actor);
+    await this.writeDecisions(manager, outbox, [decision]);
+    return decision.outcome;
+  }
+
+  /**
+   * A flush of concurrent events: one transaction locks their runs (in id order), decides each
+   * event in memory, writes them all in one script and reads the answers back; the steps they
+   * scheduled are enqueued together after the commit. Two events to one run go in successive
+   * rounds of the transaction, the second deciding on what the first made of the run. An event
+   * that fails on its own (an unknown run, a guard that throws) fails alone. If the transaction
+   * itself fails, each event is tried again in a transaction of its own, so none fails for another.
+   */
+  private async applyEventBatch(items: EventItem[]): Promise<Array<Settled<EventAnswer>>> {
+    try {
+      return await this.transaction.run((manager, outbox) => this.applyEventsIn(manager, outbox, items));
+    } catch (error) {
+      if (items.length === 1) return [rejected(error)];
+      this.logger.warn(`A flush of ${items.length} events failed (${(error as Error).message}); each is tried again on its own.`);
+      return Promise.all(items.map((item) => this.applyEventBatch([item]).then(([settled]) => settled)));
+    }
+  }
+
+  private async applyEventsIn(manager: EntityManager, outbox: QueueOutbox, items: EventItem[]): Promise<Array<Settled<EventAnswer>>> {
+    const unique = (values: string[]) => [...new Set(values)];
+    const locked = await this.runs.lockMany(manager, unique(items.map((item) => item.runId)), unique(items.map((item) => item.organizationId)));
+    const runs = new Map(locked.map((run) => [run.id, run]));
+    const settled: Array<Settled<EventAnswer>> = items.map((item) => rejected(new NotFoundError('Run', item.runId)));
+    const outcomes = new Map<number, EventOutcome>();
+    let pending = items.map((item, index) => ({ item, index })).filter(({ item }) => runs.get(item.runId)?.organizationId === item.organizationId);
+    while (pending.length > 0) {
+      // A round takes each run's first pending event; the run's later events wait for the next round.
+      const round: typeof pending = [];
+      const later: typeof pending = [];
+      const inRound = new Set<string>();
+      for (const entry of pending) {
+        if (inRound.has(entry.item.runId)) {
+          later.push(entry);
+        } else {
+          inRound.add(entry.item.runId);
+          round.push(entry);
+        }
+      }
+      pending = later;
+      const decisions: EventDecision[] = [];
+      for (const { item, index } of round) {
+        try {
+          const decision = await this.decideEvent(manager, runs.get(item.runId) as RunEntity, item.event, item.actor);
+          decisions.push(decision);
+          outcomes.set(index, decision.outcome);
+        } catch (error) {
+          settled[index] = rejected(error);
+        }
+      }
+      await this.writeDecisions(manager, outbox, decisions);
+    }
+    const accepted = [...outcomes].filter(([, outcome]) => outcome.accepted).map(([index]) => items[index].runId);
+    const timelines = await this.runs.findManyWithTimeline(manager, unique(accepted));
+    for (const [index, outcome] of outcomes) {
+      const timeline = outcome.accepted ? timelines.get(items[index].runId) : undefined;
+      settled[index] = fulfilled({ outcome, view: timeline ? toRunView(timeline.run, timeline.steps, timeline.history) : null });
+    }
+    return settled;
+  }
+
+  /**
+   * What an event does to a run locked by the caller, decided in memory: the rows to write, and
+   * the run moved to its new position (a later event in the same transaction starts from there).
+   */
+  private async decideEvent(manager: EntityManager, run: RunEntity, event: RunEvent, actor: Actor): Promise<EventDecision> {
+    const refused = (reason?: string): HistoryRow => ({
+      runId: run.id,
+      kind: 'event',
+      name: event.type,
+      accepted: false,
+      payload: { payload: event.payload, actor: actor.id, ...(reason ? { reason } : {}) },
+    });
     if (!ACTIVE_RUN_STATUSES.includes(run.status)) {
-      await this.runs.recordEvent(manager, run.id, event.type, false, { payload: event.payload, actor: actor.id, reason: `run is ${run.status}` });
-      return { accepted: false, refusal: 'RUN_NOT_ACTIVE', run };
+      return { outcome: { accepted: false, refusal: 'RUN_NOT_ACTIVE', run }, refused: refused(`run is ${run.status}`), plan: null };
     }
     const version = await this.workflows.versionById(run.workflowVersionId, manager);
     const compiled = this.workflows.compiled(version);
     // Only guards read the case: an event whose transitions have none is applied without it.
     const scope = isGuarded(version.definition, run.state, event.type) ? guardScope(run, await this.cases.findCase(run.organizationId, run.caseId, manager)) : undefined;
     const result = applyEvent(compiled, run.snapshot, { type: event.type, payload: event.payload }, scope);
-    const recorded = { payload: event.payload, actor: actor.id };
     if (!result.accepted) {
-      await this.runs.recordEvent(manager, run.id, event.type, false, recorded);
-      return { accepted: false, refusal: 'EVENT_NOT_ACCEPTED', run, acceptedEvents: acceptedEvents(compiled, run.snapshot) };
+      return { outcome: { accepted: false, refusal: 'EVENT_NOT_ACCEPTED', run, acceptedEvents: acceptedEvents(compiled, run.snapshot) }, refused: refused(), plan: null };
     }
-    await this.runs.applyTransition(manager, run, result, outbox, { type: event.type, payload: recorded });
-    return { accepted: true, run };
+    const plan = planTransition(run, result);
+    // The accepted event comes first in the timeline, before the states it entered.
+    plan.history.unshift({ runId: run.id, kind: 'event', name: event.type, accepted: true, payload: { payload: event.payload, actor: actor.id } });
+    const { ended, ...position } = plan.changes;
+    Object.assign(run, position, { endedAt: ended ? new Date() : null });
+    return { outcome: { accepted: true, run }, refused: null, plan };
+  }
+
+  /** Writes decided events (deferred, so they travel with the transaction's next statement) and hands their queue work to the outbox. */
+  private async writeDecisions(manager: EntityManager, outbox: QueueOutbox, decisions: EventDecision[]): Promise<void> {
+    if (decisions.length === 0) return;
+    const plans = decisions.flatMap((decision) => (decision.plan ? [decision.plan] : []));
+    const history = decisions.flatMap((decision) => (decision.refused ? [decision.refused] : []));
+    const { removedStepIds } = await this.steps.write(manager, { plans, history });
+    outbox.toRemove.push(...removedStepIds);
+    outbox.toEnqueue.push(...plans.flatMap((plan) => plan.jobs));
   }
 
   /** The case's active run, locked; null when it has none. Lock runs before cases, as steps do. */

@@ -49,10 +49,10 @@ interface LockedRow {
 }
 
 /**
- * The step executor's statements. Each takes the rows of a whole batch at once, as JSON that
- * PostgreSQL turns into rows, and the writes go in one script: one round trip however many steps.
- * Plain SQL, not the ORM: every step takes this path, and few statements per batch is what makes
- * group commit pay.
+ * The statements of the batches of steps and of events. Each takes the rows of a whole batch at
+ * once, as JSON that PostgreSQL turns into rows, and the writes go in one script: one round trip
+ * however many steps or events. Plain SQL, not the ORM: every step and event takes this path, and
+ * few statements per batch is what makes group commit pay.
  */
 @Injectable()
 export class StepBatchRepository {
@@ -103,24 +103,29 @@ export class StepBatchRepository {
 
   /**
    * Writes a batch's decisions, after `before` (its effects' writes): the steps' new states,
-   * interrupted steps skipped, states entered, steps scheduled, runs moved on. The writes are
-   * deferred: in a folded transaction they travel with its COMMIT, one round trip for both.
-   * Returns the interrupted steps that were skipped (their jobs are to be removed from the queue).
+   * interrupted steps skipped, `history` (events refused, which move no run), states entered, steps
+   * scheduled, runs moved on. The writes are deferred: in a folded transaction they travel with
+   * the next statement, at the latest the COMMIT. Returns the interrupted steps that were skipped
+   * (their jobs are to be removed from the queue).
    */
-  async write(manager: EntityManager, updates: StepUpdate[], plans: TransitionPlan[], before = new SqlScript()): Promise<{ removedStepIds: string[] }> {
+  async write(
+    manager: EntityManager,
+    batch: { updates?: StepUpdate[]; plans: TransitionPlan[]; history?: HistoryRow[] },
+    before = new SqlScript(),
+  ): Promise<{ removedStepIds: string[] }> {
+    const { updates = [], plans, history = [] } = batch;
     const interrupted = plans.map((plan) => plan.interruptedStepId).filter((id): id is string => id !== null);
     let removedStepIds: string[] = [];
     if (interrupted.length > 0) {
-      // Only events interrupt steps: the API's path, not the batches'. It needs its answer back.
+      // Only events interrupt steps: they need the answer back, to take the skipped steps' jobs off the queue.
       const skipped: Array<{ id: string }> = await manager.query(
-        `UPDATE step_executions SET status = 'skipped', finished_at = clock_timestamp() WHERE id = ANY($1::uuid[]) AND status = 'queued' RETURNING id`,
-        [interrupted],
+        `UPDATE step_executions SET status = 'skipped', finished_at = clock_timestamp() WHERE id = ANY(${uuidArrayLiteral(interrupted)}) AND status = 'queued' RETURNING id`,
       );
       removedStepIds = skipped.map((row) => row.id);
     }
     await before
       .add(updateStepsStatement(updates))
-      .add(insertHistoryStatement(plans.flatMap((plan) => plan.history)))
+      .add(insertHistoryStatement([...history, ...plans.flatMap((plan) => plan.history)]))
       .add(insertStepsStatement(plans.flatMap((plan) => plan.steps)))
       .add(updateRunsStatement(plans))
       .defer(manager);

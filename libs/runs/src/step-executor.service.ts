@@ -251,7 +251,7 @@ class StepBatch {
     }
     await this.applyEffects(effects);
 
-    const { removedStepIds } = await this.deps.steps.write(this.manager, this.updates, this.plans, this.effects);
+    const { removedStepIds } = await this.deps.steps.write(this.manager, { updates: this.updates, plans: this.plans }, this.effects);
     this.outbox.toRemove.push(...removedStepIds);
     this.outbox.toEnqueue.push(...this.plans.flatMap((plan) => plan.jobs));
     return this.results.map((result) => result ?? rejected(new Error('The batch reached no decision for this step.')));
