@@ -170,7 +170,7 @@ export class RunsService {
     const unique = (values: string[]) => [...new Set(values)];
     const locked = await this.runs.lockMany(manager, unique(items.map((item) => item.runId)), unique(items.map((item) => item.organizationId)));
     const runs = new Map(locked.map((run) => [run.id, run]));
-    const settled: Array<Settled<EventAnswer>> = items.map((item) => rejected(new NotFoundError('Run', item.runId)));
+    const settled: Array<Settled<EventAnswer> | undefined> = [];
     const outcomes = new Map<number, EventOutcome>();
     let pending = items.map((item, index) => ({ item, index })).filter(({ item }) => runs.get(item.runId)?.organizationId === item.organizationId);
     while (pending.length > 0) {
@@ -205,7 +205,8 @@ export class RunsService {
       const timeline = outcome.accepted ? timelines.get(items[index].runId) : undefined;
       settled[index] = fulfilled({ outcome, view: timeline ? toRunView(timeline.run, timeline.steps, timeline.history) : null });
     }
-    return settled;
+    // What is left found no run of its caller's organization.
+    return items.map((item, index) => settled[index] ?? rejected(new NotFoundError('Run', item.runId)));
   }
 
   /**
