@@ -2,10 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { isUuid, NotFoundError } from '@app/common';
 import { uuidArrayLiteral } from '@app/persistence';
-import type { TransitionResult } from '@app/workflow-core';
 import { RunHistoryEntity } from './run-history.entity';
-import { planTransition } from './transition-plan';
-import type { QueueOutbox } from './queue-outbox';
 import { RunEntity } from './run.entity';
 import { StepExecutionEntity } from './step-execution.entity';
 
@@ -13,37 +10,6 @@ import { StepExecutionEntity } from './step-execution.entity';
 const RUN_COLUMNS = `r.id, r.organization_id AS "organizationId", r.case_id AS "caseId", r.workflow_version_id AS "workflowVersionId",
   r.workflow_key AS "workflowKey", r.workflow_version AS "workflowVersion", r.status, r.state, r.snapshot, r.error,
   r.current_step_execution_id AS "currentStepExecutionId", r.created_at AS "createdAt", r.updated_at AS "updatedAt", r.ended_at AS "endedAt"`;
-
-/**
- * A transition in one statement: skip the step an event interrupted (if it has not started), add
- * the event and the states entered to the timeline (in that order: ids and clock_timestamp()
- * follow the order of the rows), queue the steps to schedule (ids made by the caller, in order,
- * so the run can name its current step here), and store the run's new position.
- */
-const APPLY_TRANSITION = `
-  WITH skipped AS (
-    UPDATE step_executions SET status = 'skipped', finished_at = clock_timestamp()
-    WHERE id = $2::uuid AND status = 'queued'
-    RETURNING id
-  ), timeline AS (
-    INSERT INTO run_history (run_id, kind, name, accepted, payload)
-    SELECT $1::uuid, h.kind, h.name, h.accepted, h.payload
-    FROM ROWS FROM (jsonb_to_recordset($3::jsonb) AS (kind text, name text, accepted boolean, payload jsonb))
-      WITH ORDINALITY AS h(kind, name, accepted, payload, n)
-    ORDER BY h.n
-  ), scheduled AS (
-    INSERT INTO step_executions (id, organization_id, run_id, state, step_index, step_id, action, status, attempts, max_attempts, continue_on_error)
-    SELECT s.id, $4::uuid, $1::uuid, s.state, s.step_index, s.step_id, s.action, 'queued', 0, s.max_attempts, s.continue_on_error
-    FROM ROWS FROM (jsonb_to_recordset($5::jsonb)
-        AS (id uuid, state text, step_index integer, step_id text, action text, max_attempts integer, continue_on_error boolean))
-      WITH ORDINALITY AS s(id, state, step_index, step_id, action, max_attempts, continue_on_error, n)
-    ORDER BY s.n
-  )
-  UPDATE runs
-  SET snapshot = $6::jsonb, state = $7, status = $8, error = $9::jsonb, current_step_execution_id = $10::uuid, ended_at = $11::timestamptz,
-    updated_at = CURRENT_TIMESTAMP
-  WHERE id = $1::uuid
-  RETURNING updated_at AS "updatedAt", (SELECT count(*)::int FROM skipped) AS skipped`;
 
 /** The timeline of a run as JSON, in the order the API shows it. */
 const STEPS_JSON = `(
@@ -63,9 +29,10 @@ export interface RunTimeline {
 }
 
 /**
- * The only code that reads and writes runs, their history and step executions. The paths every
- * event and every step takes are plain SQL through the caller's EntityManager: one statement per
- * round trip, rows mapped by column aliases rather than hydrated entity by entity.
+ * Reads and locks runs, with their history and step executions. Their writes are the batch
+ * statements of StepBatchRepository, which every transition takes. The paths every event takes
+ * are plain SQL through the caller's EntityManager, rows mapped by column aliases rather than
+ * hydrated entity by entity.
  */
 @Injectable()
 export class RunRepository {
@@ -125,56 +92,6 @@ export class RunRepository {
     );
     if (rows.length === 0) throw new NotFoundError('Run', runId);
     return Object.assign(new RunEntity(), rows[0]);
-  }
-
-  /** Records an event in the run's timeline; an accepted one is better recorded by applyTransition. */
-  async recordEvent(manager: EntityManager, runId: string, type: string, accepted: boolean, payload: Record<string, unknown>): Promise<void> {
-    await manager.query(`INSERT INTO run_history (run_id, kind, name, accepted, payload) VALUES ($1, 'event', $2, $3, $4)`, [runId, type, accepted, JSON.stringify(payload)]);
-  }
-
-  /**
-   * Stores a transition: the new snapshot and state, the states entered, and one queued step
-   * execution per step to schedule (handed to the outbox for enqueueing after commit). When an
-   * event interrupted the step the run waited on, that step is skipped if it has not started (if
-   * it has, it finds itself stale when it finishes or retries). `event`, the accepted event that
-   * made the transition, is recorded first in the same statement (as recordEvent would).
-   */
-  async applyTransition(
-    manager: EntityManager,
-    run: RunEntity,
-    result: TransitionResult,
-    outbox: QueueOutbox,
-    event?: { type: string; payload: Record<string, unknown> },
-  ): Promise<RunEntity> {
-    const plan = planTransition(run, result);
-    const { ended, ...position } = plan.changes;
-    const changes: Partial<RunEntity> = { ...position, endedAt: ended ? new Date() : null };
-    const [[stored]]: [Array<{ updatedAt: Date; skipped: number }>, number] = await manager.query(APPLY_TRANSITION, [
-      run.id,
-      plan.interruptedStepId,
-      JSON.stringify([...(event ? [{ kind: 'event', name: event.type, accepted: true, payload: event.payload }] : []), ...plan.history]),
-      run.organizationId,
-      JSON.stringify(
-        plan.steps.map(({ id, state, stepIndex, stepId, action, maxAttempts, continueOnError }) => ({
-          id,
-          state,
-          step_index: stepIndex,
-          step_id: stepId,
-          action,
-          max_attempts: maxAttempts,
-          continue_on_error: continueOnError,
-        })),
-      ),
-      JSON.stringify(changes.snapshot),
-      changes.state,
-      changes.status,
-      changes.error === null ? null : JSON.stringify(changes.error),
-      changes.currentStepExecutionId,
-      changes.endedAt,
-    ]);
-    if (plan.interruptedStepId && stored.skipped > 0) outbox.toRemove.push(plan.interruptedStepId);
-    outbox.toEnqueue.push(...plan.jobs);
-    return Object.assign(run, changes, { updatedAt: stored.updatedAt });
   }
 
   async timeline(manager: EntityManager, runId: string): Promise<RunTimeline> {

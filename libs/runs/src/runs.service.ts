@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Actor, ConflictError, fulfilled, isUuid, NotFoundError, rejected, Settled, UnprocessableError } from '@app/common';
 import { CaseEntity, CasesService, CaseView } from '@app/cases';
 import { WorkflowsService } from '@app/workflows';
-import { acceptedEvents, applyEvent, RUN_RETRY, startRun, WorkflowDefinition } from '@app/workflow-core';
+import { acceptedEvents, applyEvent, RUN_RETRY, startRun, TransitionResult, WorkflowDefinition } from '@app/workflow-core';
 import { GroupCommit } from './group-commit';
 import { guardScope } from './run-scope.util';
 import { QueueOutbox } from './queue-outbox';
@@ -112,7 +112,8 @@ export class RunsService {
         endedAt: null,
       }),
     );
-    return this.runs.applyTransition(manager, run, result, outbox);
+    await this.writeTransitions(manager, outbox, [moveRun(run, result)]);
+    return run;
   }
 
   /**
@@ -209,10 +210,7 @@ export class RunsService {
     return items.map((item, index) => settled[index] ?? rejected(new NotFoundError('Run', item.runId)));
   }
 
-  /**
-   * What an event does to a run locked by the caller, decided in memory: the rows to write, and
-   * the run moved to its new position (a later event in the same transaction starts from there).
-   */
+  /** What an event does to a run locked by the caller, decided in memory: the rows to write, and the run moved on. */
   private async decideEvent(manager: EntityManager, run: RunEntity, event: RunEvent, actor: Actor): Promise<EventDecision> {
     const refused = (reason?: string): HistoryRow => ({
       runId: run.id,
@@ -232,20 +230,24 @@ export class RunsService {
     if (!result.accepted) {
       return { outcome: { accepted: false, refusal: 'EVENT_NOT_ACCEPTED', run, acceptedEvents: acceptedEvents(compiled, run.snapshot) }, refused: refused(), plan: null };
     }
-    const plan = planTransition(run, result);
-    // The accepted event comes first in the timeline, before the states it entered.
-    plan.history.unshift({ runId: run.id, kind: 'event', name: event.type, accepted: true, payload: { payload: event.payload, actor: actor.id } });
-    const { ended, ...position } = plan.changes;
-    Object.assign(run, position, { endedAt: ended ? new Date() : null });
+    const plan = moveRun(run, result, { type: event.type, payload: { payload: event.payload, actor: actor.id } });
     return { outcome: { accepted: true, run }, refused: null, plan };
   }
 
-  /** Writes decided events (deferred, so they travel with the transaction's next statement) and hands their queue work to the outbox. */
   private async writeDecisions(manager: EntityManager, outbox: QueueOutbox, decisions: EventDecision[]): Promise<void> {
-    if (decisions.length === 0) return;
     const plans = decisions.flatMap((decision) => (decision.plan ? [decision.plan] : []));
-    const history = decisions.flatMap((decision) => (decision.refused ? [decision.refused] : []));
-    const { removedStepIds } = await this.steps.write(manager, { plans, history });
+    const refused = decisions.flatMap((decision) => (decision.refused ? [decision.refused] : []));
+    await this.writeTransitions(manager, outbox, plans, refused);
+  }
+
+  /**
+   * Writes transitions, and events refused, with the batches' statements (deferred, so they travel
+   * with the transaction's next statement), and hands their queue work to the outbox: the steps
+   * scheduled, and the interrupted steps that were skipped.
+   */
+  private async writeTransitions(manager: EntityManager, outbox: QueueOutbox, plans: TransitionPlan[], refused: HistoryRow[] = []): Promise<void> {
+    if (plans.length === 0 && refused.length === 0) return;
+    const { removedStepIds } = await this.steps.write(manager, { plans, history: refused });
     outbox.toRemove.push(...removedStepIds);
     outbox.toEnqueue.push(...plans.flatMap((plan) => plan.jobs));
   }
@@ -275,9 +277,8 @@ export class RunsService {
       }
       const compiled = this.workflows.compiled(await this.workflows.versionById(run.workflowVersionId, manager));
       const result = applyEvent(compiled, run.snapshot, { type: RUN_RETRY });
-      await this.runs.recordEvent(manager, run.id, RUN_RETRY, result.accepted, { actor: actor.id });
       if (!result.accepted) throw new ConflictError('RUN_NOT_RETRYABLE', `Run ${runId} cannot be retried from state "${run.state}".`);
-      await this.runs.applyTransition(manager, run, result, outbox);
+      await this.writeTransitions(manager, outbox, [moveRun(run, result, { type: RUN_RETRY, payload: { actor: actor.id } })]);
     });
     return this.get(organizationId, runId);
   }
@@ -301,4 +302,17 @@ function isGuarded(definition: WorkflowDefinition, state: string, eventType: str
   const on = definition.states[state]?.on;
   const transitions = on && Object.hasOwn(on, eventType) ? on[eventType] : [];
   return [transitions].flat().some((transition) => typeof transition === 'object' && transition.guard !== undefined);
+}
+
+/**
+ * Plans a transition of a run and moves the run in memory to where it leads, so a later event in
+ * the same transaction starts from there. `event`, the accepted event that made the transition,
+ * comes first in the timeline, before the states it entered.
+ */
+function moveRun(run: RunEntity, result: TransitionResult, event?: { type: string; payload: Record<string, unknown> }): TransitionPlan {
+  const plan = planTransition(run, result);
+  if (event) plan.history.unshift({ runId: run.id, kind: 'event', name: event.type, accepted: true, payload: event.payload });
+  const { ended, ...position } = plan.changes;
+  Object.assign(run, position, { endedAt: ended ? new Date() : null });
+  return plan;
 }

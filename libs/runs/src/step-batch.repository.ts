@@ -49,10 +49,11 @@ interface LockedRow {
 }
 
 /**
- * The statements of the batches of steps and of events. Each takes the rows of a whole batch at
- * once, as JSON that PostgreSQL turns into rows, and the writes go in one script: one round trip
- * however many steps or events. Plain SQL, not the ORM: every step and event takes this path, and
- * few statements per batch is what makes group commit pay.
+ * The statements of the batches of steps, and the writes of every transition (of a batch of
+ * steps or of events, a start, a retry). Each takes the rows of a whole batch at once, as JSON
+ * that PostgreSQL turns into rows, and the writes go in one script: one round trip however many
+ * steps or events. Plain SQL, not the ORM: every step and event takes this path, and few
+ * statements per batch is what makes group commit pay.
  */
 @Injectable()
 export class StepBatchRepository {
