@@ -44,12 +44,28 @@ export async function createSuiteResources(suite: string): Promise<SuiteResource
     async release() {
       const client = new Client({ connectionString: TEST_SERVER_URL });
       await client.connect();
+      await waitForSessionsToEnd(client, name);
       await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await client.end();
       await deleteRedisKeys(TEST_REDIS_URL, `${name}:*`);
       rmSync(workflowsDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * pg-pool's end() resolves once its clients are told to end, not once their sessions are gone; a
+ * DROP ... WITH (FORCE) in that moment terminates them, and the closed app's pool logs the
+ * termination as an error. Its sessions end within milliseconds: wait for them (FORCE stays for
+ * whatever a failed suite leaves behind).
+ */
+async function waitForSessionsToEnd(client: Client, database: string, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const { rows } = await client.query<{ sessions: number }>('SELECT count(*)::int AS sessions FROM pg_stat_activity WHERE datname = $1', [database]);
+    if (rows[0].sessions === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 export async function deleteRedisKeys(redisUrl: string, pattern: string): Promise<number> {
