@@ -94,11 +94,6 @@ export class RunRepository {
     return Object.assign(new RunEntity(), rows[0]);
   }
 
-  async timeline(manager: EntityManager, runId: string): Promise<RunTimeline> {
-    const [row]: Array<{ steps: StepJson[]; history: HistoryJson[] }> = await manager.query(`SELECT ${STEPS_JSON} AS steps, ${HISTORY_JSON} AS history FROM (SELECT $1::uuid AS id) r`, [runId]);
-    return { steps: row.steps.map(stepFromJson), history: row.history.map(historyFromJson) };
-  }
-
   async listForCases(manager: EntityManager, organizationId: string, caseIds: string[]): Promise<RunEntity[]> {
     if (caseIds.length === 0) return [];
     const rows: RunEntity[] = await manager.query(
