@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { CasesService } from '@app/cases';
 import { RunsService, StepExecutorService } from '@app/runs';
 import { RunRepository } from '../../libs/runs/src/run.repository';
 import { ApiClient, RunBody } from '../support/api-client';
@@ -297,6 +298,31 @@ describe('workflow runtime (PostgreSQL + Redis)', () => {
       expect(Math.max(...flushes)).toBeGreaterThan(1);
     } finally {
       spy.mockRestore();
+    }
+  });
+
+  it("reads the cases of a flush's guarded events together, each guard over its own case", async () => {
+    await publish({
+      key: 'scored-gate',
+      name: 'scored-gate',
+      initial: 'waiting',
+      states: { waiting: { on: { GO: { target: 'through', guard: { '>': [{ var: 'case.data.score' }, 50] } } } }, through: { type: 'final' } },
+    });
+    const scores = [20, 80, 35, 95, 60, 10, 75, 40];
+    const runIds: string[] = [];
+    for (const score of scores) runIds.push((await startCase('scored-gate', { score })).runId);
+    const cases = testApp.get(CasesService);
+    const findCase = jest.spyOn(cases, 'findCase');
+    const findCases = jest.spyOn(cases, 'findCases');
+    try {
+      const responses = await Promise.all(runIds.map((runId) => pipeline.post(`/v1/runs/${runId}/events`, { type: 'GO' })));
+      expect(responses.map((response) => response.status)).toEqual(scores.map((score) => (score > 50 ? 200 : 409)));
+      expect(findCase).not.toHaveBeenCalled();
+      expect(findCases.mock.calls.reduce((sum, [, , caseIds]) => sum + caseIds.length, 0)).toBe(scores.length);
+      expect(findCases.mock.calls.length).toBeLessThan(scores.length);
+    } finally {
+      findCase.mockRestore();
+      findCases.mockRestore();
     }
   });
 
