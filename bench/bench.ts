@@ -35,8 +35,7 @@ const RAW_CASES = 2000;
 /** Events a second of the light-load latency reference. */
 const LIGHT_RATE = 10;
 /** Rates tried below half load, up to the first that saturates the machine; --quick skips 300 and measures each for less, to stay under two minutes. */
-const SWEEP_RATES = [50, 100, 200, 300, 400];
-const QUICK_SWEEP_RATES = [50, 100, 200, 400];
+const sweepPlan = (quick: boolean) => (quick ? { rates: [50, 100, 200, 400], measureS: 2 } : { rates: [50, 100, 200, 300, 400], measureS: 10 });
 const P99_TARGET_MS = 50;
 /** A p99 past this means requests queue up: every higher rate would only queue more. */
 const SWEEP_SATURATED_MS = 1000;
@@ -114,11 +113,10 @@ async function main(): Promise<number> {
     log(`   p50 ${light.p50Ms} ms, p99 ${light.p99Ms} ms`);
     // The latency curve below half load, up to where the machine saturates: where p99 stays under the target, and how it grows past it.
     const sweep: LatencyResult[] = [];
-    const sweepRates = options.quick ? QUICK_SWEEP_RATES : SWEEP_RATES;
-    const sweepMeasureS = options.quick ? 2 : 10;
-    for (const stepRate of sweepRates.filter((candidate) => candidate < rate)) {
+    const plan = sweepPlan(options.quick);
+    for (const stepRate of plan.rates.filter((candidate) => candidate < rate)) {
       log(`5. latency at ${stepRate} events/s (sweep below half load)`);
-      const measured = await measureLatency({ sender, db, runIds: latencyRuns.map((run) => run.runId), ...pids, rate: stepRate, warmUpS: 1, measureS: sweepMeasureS, progress: log });
+      const measured = await measureLatency({ sender, db, runIds: latencyRuns.map((run) => run.runId), ...pids, rate: stepRate, warmUpS: 1, measureS: plan.measureS, progress: log });
       log(`   p50 ${measured.p50Ms} ms, p99 ${measured.p99Ms} ms (sent ${measured.sentRate.toFixed(0)}/s)`);
       sweep.push(measured);
       if (measured.p99Ms > SWEEP_SATURATED_MS) break;
@@ -188,7 +186,7 @@ function method(options: BenchOptions): Record<string, string> {
     noop: `fixed count: ${options.noop.jobs} jobs queued up front with the engine's job options (stepJobOptions), then one in-process BullMQ Worker with STEP_WORKER_OPTIONS at concurrency ${c} and a no-op processor; rate = completions after the first ${options.noop.warmUp} / time from the ${options.noop.warmUp}th to the last.`,
     naive: `fixed count: as noop, ${options.naive.jobs} jobs (first ${options.naive.warmUp} not timed), the processor running the pg transaction above on a pool of as many connections as jobs in flight; measured at concurrency ${options.naiveConcurrencies.join(' and ')}, naiveJobsPerSec is the better one.`,
     engine: `fixed count: a real worker process (dist/apps/worker, WORKER_CONCURRENCY=${c}) and API process; ${options.engine.warmUpRuns} warm-up runs, then ${options.engine.runs} runs of a ten-step case.updateStatus workflow created through POST /v1/cases with the steps queue paused, then resumed; stepsPerSec = succeeded step executions / (max(finished_at) - min(started_at)) read from step_executions; every run completed, every step succeeded and every status change audited is checked.`,
-    latency: `fixed duration, open loop: POST /v1/runs/:id/events over ${c} keep-alive connections at fixed intervals at half the engine's steps/s, round-robin over waiting runs, each event running one case.updateStatus step; latency = step_executions.finished_at (clock_timestamp() in the step's committing transaction, just before COMMIT) - the client's wall-clock send time, same machine clock; ${options.latency.warmUpS} s warm-up not counted, ${options.latency.measureS} s measured. sections.latencyLight: the same at ${LIGHT_RATE} events/s, for reference; sections.latencySweep: the same at ${(options.quick ? QUICK_SWEEP_RATES : SWEEP_RATES).join(', ')} events/s (those below half load, stopping at the first whose p99 exceeds ${SWEEP_SATURATED_MS} ms, saturated), each 1 s warm-up then ${options.quick ? 2 : 10} s; maxRateP99Within50Ms: the highest rate sent with p99 within ${P99_TARGET_MS} ms and no failed request.`,
+    latency: `fixed duration, open loop: POST /v1/runs/:id/events over ${c} keep-alive connections at fixed intervals at half the engine's steps/s, round-robin over waiting runs, each event running one case.updateStatus step; latency = step_executions.finished_at (clock_timestamp() in the step's committing transaction, just before COMMIT) - the client's wall-clock send time, same machine clock; ${options.latency.warmUpS} s warm-up not counted, ${options.latency.measureS} s measured. sections.latencyLight: the same at ${LIGHT_RATE} events/s, for reference; sections.latencySweep: the same at ${sweepPlan(options.quick).rates.join(', ')} events/s (those below half load, stopping at the first whose p99 exceeds ${SWEEP_SATURATED_MS} ms, saturated), each 1 s warm-up then ${sweepPlan(options.quick).measureS} s; maxRateP99Within50Ms: the highest rate sent with p99 within ${P99_TARGET_MS} ms and no failed request.`,
     scale: `case-list.bench.ts's seed (INSERT ... SELECT generate_series, indexes rebuilt after) of ${options.scale.cases} cases in an organization of their own, then each query through CaseListRepository ${options.scale.warmUp} times untimed and ${options.scale.iterations} times timed, one at a time; listP95Ms = the worst p95 of the four.`,
     memory: 'VmHWM (the kernel-kept peak resident set) of the worker process from /proc/<pid>/status, sampled every 200 ms from its start to the end of section 4.',
   };
