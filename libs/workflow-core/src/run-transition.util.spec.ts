@@ -1,3 +1,4 @@
+import { transition } from 'xstate';
 import { compileWorkflow } from './compile-workflow.util';
 import type { TransitionResult } from './engine.types';
 import { acceptedEvents, describeState, startRun } from './run-transition.util';
@@ -165,6 +166,25 @@ describe('run transitions on the KYB example', () => {
 
   it('does not report an interrupted step for a step result', () => {
     expect(run(kyb, succeeded('mark')).interruptedStep).toBeUndefined();
+  });
+
+  it("matches xstate's own transition() call after call, however runs of one machine interleave", () => {
+    const path = [...toReview, succeeded('to-review'), { type: 'CASE_APPROVED', payload: { by: 'reviewer' } }];
+    let ours = startRun(kyb);
+    let other = startRun(kyb);
+    for (const event of path) {
+      const stored = JSON.parse(JSON.stringify(ours.snapshot));
+      const current = kyb.machine.resolveState({ value: stored.value, context: stored.context });
+      const [expected, actions] = transition(kyb.machine, current, { ...event });
+      ours = send(kyb, ours, event);
+      // Another run of the same machine moves between two of this one's steps.
+      other = send(kyb, other, path[0]);
+      expect(ours.snapshot).toEqual(JSON.parse(JSON.stringify({ value: expected.value, context: expected.context })));
+      expect(ours.statesEntered.length + ours.stepsToSchedule.length).toBeLessThanOrEqual(actions.length);
+    }
+    expect(ours.status).toBe('running');
+    expect(scheduledIds(ours)).toEqual(['notify']);
+    expect(ours.statesEntered).toEqual(['approved']);
   });
 
   it('gives snapshots that survive JSON and structuredClone unchanged', () => {
