@@ -216,6 +216,31 @@ describe('GroupCommit', () => {
     expect(commit.pending).toBe(0);
   });
 
+  it('without `expected`, waits for nobody: a flush starts whenever one may, and what comes meanwhile goes in the next', async () => {
+    const held = heldFlush();
+    const commit = new GroupCommit({ maxBatch: 3, maxFlushes: 2 }, held.flush);
+
+    const answers = [watch(commit.submit(1)), watch(commit.submit(2))];
+    // Each took a free flush at once: no timer, no turn of the event loop.
+    expect(held.flushes.map((f) => f.items)).toEqual([[1], [2]]);
+    answers.push(...[3, 4, 5, 6].map((item) => watch(commit.submit(item))));
+    jest.advanceTimersByTime(1_000);
+    await tick();
+    expect(held.flushes).toHaveLength(2);
+
+    held.answer(0);
+    await tick();
+    expect(held.flushes.map((f) => f.items)).toEqual([[1], [2], [3, 4, 5]]);
+    held.answer(1);
+    await tick();
+    expect(held.flushes.map((f) => f.items)).toEqual([[1], [2], [3, 4, 5], [6]]);
+    held.answer(2);
+    held.answer(3);
+    await tick();
+    expect(answers.map((a) => a.value)).toEqual([10, 20, 30, 40, 50, 60]);
+    expect(held.mostAtOnce()).toBe(2);
+  });
+
   it('puts items submitted during a flush into the next one, never into the flush under way', async () => {
     const held = heldFlush();
     const commit = new GroupCommit(options({ maxFlushes: 1, expected: () => 2 }), held.flush);

@@ -1,20 +1,33 @@
 import type { Settled } from '@app/common';
 
-export interface GroupCommitOptions {
+interface Limits {
   /** Items one flush takes at most. */
   maxBatch: number;
   /** Flushes running at once: while one waits on the database, the next one gathers and computes. */
   maxFlushes: number;
-  /** How long the first waiting item waits for company before a flush starts anyway. */
-  maxWaitMs: number;
-  /**
-   * Items that could still join: a flush starts at once when every one of them is waiting or in a
-   * flush. Otherwise the first waiting item waits up to maxWaitMs for the others, unless the
-   * commit is quiet (no flush running, and the last one took a single item): company is then
-   * unlikely, and the flush starts once the current turn of the event loop is over.
-   */
-  expected: () => number;
 }
+
+/**
+ * Without `expected`, nobody is waited for: a flush starts whenever fewer than maxFlushes run, and
+ * what arrives while they all run goes together in the next one (the API's events, where any
+ * request may or may not come). With it, a flush may wait a moment for company (the worker's
+ * steps, where the jobs in hand are known).
+ */
+export type GroupCommitOptions = Limits &
+  (
+    | { expected?: undefined; maxWaitMs?: undefined }
+    | {
+        /**
+         * Items that could still join: a flush starts at once when every one of them is waiting or
+         * in a flush. Otherwise the first waiting item waits up to maxWaitMs for the others, unless
+         * the commit is quiet (no flush running, and the last one took a single item): company is
+         * then unlikely, and the flush starts once the current turn of the event loop is over.
+         */
+        expected: () => number;
+        /** How long the first waiting item waits for company before a flush starts anyway. */
+        maxWaitMs: number;
+      }
+  );
 
 interface Waiting<T, R> {
   item: T;
@@ -56,9 +69,10 @@ export class GroupCommit<T, R> {
 
   private schedule(): void {
     while (this.waiting.length > 0 && this.flushing < this.options.maxFlushes) {
-      const everyoneIn = this.waiting.length + this.inFlight >= this.options.expected();
+      const { expected, maxWaitMs } = this.options;
+      const everyoneIn = expected === undefined || this.waiting.length + this.inFlight >= expected();
       const waited = performance.now() - this.waiting[0].since;
-      if (!everyoneIn && this.waiting.length < this.options.maxBatch && waited < this.options.maxWaitMs) {
+      if (!everyoneIn && this.waiting.length < this.options.maxBatch && waited < maxWaitMs) {
         if (this.flushing === 0 && this.lastFlushSize <= 1) {
           // Quiet: only what arrives in this turn of the event loop (one reply from Redis) joins.
           this.immediate ??= setImmediate(() => {
@@ -73,7 +87,7 @@ export class GroupCommit<T, R> {
           this.timer = undefined;
           this.start();
           this.schedule();
-        }, this.options.maxWaitMs - waited);
+        }, maxWaitMs - waited);
         return;
       }
       this.start();

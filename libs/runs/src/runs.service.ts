@@ -43,11 +43,10 @@ interface EventDecision {
 }
 
 /**
- * Events committed together. A flush starts as soon as fewer than maxFlushes are running, so a
- * lone event waits for nothing; under load the events that arrive while flushes are running go
- * together in the next one, each transaction's cost shared among them.
+ * Events committed together, waiting for nobody: a lone event goes at once, and under load the
+ * events that arrive while both flushes run share the next one's transaction.
  */
-const EVENT_BATCH = { maxBatch: 64, maxFlushes: 2, maxWaitMs: 0, expected: () => 0 };
+const EVENT_BATCH = { maxBatch: 64, maxFlushes: 2 };
 
 export type EventOutcome =
   | { accepted: true; run: RunEntity; refusal?: undefined }
