@@ -23,6 +23,9 @@ const HISTORY_JSON = `(
     'id', h.id::text, 'runId', h.run_id, 'kind', h.kind, 'name', h.name, 'accepted', h.accepted, 'payload', h.payload, 'at', h.at
   ) ORDER BY h.id), '[]') FROM run_history h WHERE h.run_id = r.id)`;
 
+/** Runs with their whole timelines, read in one statement so all three agree with each other. */
+const RUNS_WITH_TIMELINE = `SELECT ${RUN_COLUMNS}, ${STEPS_JSON} AS steps, ${HISTORY_JSON} AS history FROM runs r`;
+
 export interface RunTimeline {
   steps: StepExecutionEntity[];
   history: RunHistoryEntity[];
@@ -49,7 +52,7 @@ export class RunRepository {
   async findWithTimeline(manager: EntityManager, organizationId: string, runId: string): Promise<RunTimeline & { run: RunEntity }> {
     if (!isUuid(runId)) throw new NotFoundError('Run', runId);
     const rows: TimelineRow[] = await manager.query(
-      `SELECT ${RUN_COLUMNS}, ${STEPS_JSON} AS steps, ${HISTORY_JSON} AS history FROM runs r WHERE r.id = $1 AND r.organization_id = $2`,
+      `${RUNS_WITH_TIMELINE} WHERE r.id = $1 AND r.organization_id = $2`,
       [runId, organizationId],
     );
     if (rows.length === 0) throw new NotFoundError('Run', runId);
@@ -64,7 +67,7 @@ export class RunRepository {
   async findManyWithTimeline(manager: EntityManager, runIds: string[]): Promise<Map<string, RunTimeline & { run: RunEntity }>> {
     if (runIds.length === 0) return new Map();
     const rows: TimelineRow[] = await manager.query(
-      `SELECT ${RUN_COLUMNS}, ${STEPS_JSON} AS steps, ${HISTORY_JSON} AS history FROM runs r WHERE r.id = ANY(${uuidArrayLiteral(runIds)})`,
+      `${RUNS_WITH_TIMELINE} WHERE r.id = ANY(${uuidArrayLiteral(runIds)})`,
     );
     return new Map(rows.map((row) => [row.id, fromTimelineRow(row)]));
   }

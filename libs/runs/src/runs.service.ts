@@ -171,22 +171,9 @@ export class RunsService {
     const runs = new Map(locked.map((run) => [run.id, run]));
     const settled: Array<Settled<EventAnswer> | undefined> = [];
     const outcomes = new Map<number, EventOutcome>();
-    let pending = items.map((item, index) => ({ item, index })).filter(({ item }) => runs.get(item.runId)?.organizationId === item.organizationId);
-    const cases = await this.casesForGuards(manager, pending.map(({ item }) => ({ run: runs.get(item.runId) as RunEntity, type: item.event.type })));
-    while (pending.length > 0) {
-      // A round takes each run's first pending event; the run's later events wait for the next round.
-      const round: typeof pending = [];
-      const later: typeof pending = [];
-      const inRound = new Set<string>();
-      for (const entry of pending) {
-        if (inRound.has(entry.item.runId)) {
-          later.push(entry);
-        } else {
-          inRound.add(entry.item.runId);
-          round.push(entry);
-        }
-      }
-      pending = later;
+    const found = items.map((item, index) => ({ item, index })).filter(({ item }) => runs.get(item.runId)?.organizationId === item.organizationId);
+    const cases = await this.casesForGuards(manager, found.map(({ item }) => ({ run: runs.get(item.runId) as RunEntity, type: item.event.type })));
+    for (const round of inRounds(found, ({ item }) => item.runId)) {
       const decisions: EventDecision[] = [];
       for (const { item, index } of round) {
         try {
@@ -313,6 +300,19 @@ export class RunsService {
 export type CaseDetail = CaseView & { runs: RunSummary[] };
 
 const unique = (values: string[]) => [...new Set(values)];
+
+/** Splits entries into rounds, in order, each taking at most one entry per key: the nth of a key goes in round n. */
+function inRounds<T>(entries: T[], keyOf: (entry: T) => string): T[][] {
+  const rounds: T[][] = [];
+  const seen = new Map<string, number>();
+  for (const entry of entries) {
+    const key = keyOf(entry);
+    const round = seen.get(key) ?? 0;
+    seen.set(key, round + 1);
+    (rounds[round] ??= []).push(entry);
+  }
+  return rounds;
+}
 
 /** Whether any transition a state takes on an event has a guard (guards are the only readers of the case). */
 function isGuarded(definition: WorkflowDefinition, state: string, eventType: string): boolean {
