@@ -8,3 +8,4 @@ export * from './run-main.util';
 export * from './process/local-ports.util';
 export * from './process/child-shutdown.util';
 export * from './util/settled.util';
+export * from './util/group-commit';

@@ -1,11 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Actor, ConflictError, fulfilled, isUuid, NotFoundError, rejected, Settled, UnprocessableError } from '@app/common';
+import { Actor, ConflictError, fulfilled, GroupCommit, inRounds, isUuid, NotFoundError, rejected, Settled, UnprocessableError } from '@app/common';
 import { CaseEntity, CasesService, CaseView } from '@app/cases';
 import { WorkflowsService } from '@app/workflows';
 import { acceptedEvents, applyEvent, RUN_RETRY, startRun, TransitionResult, WorkflowDefinition } from '@app/workflow-core';
-import { GroupCommit } from './group-commit';
 import { guardScope } from './run-scope.util';
 import { QueueOutbox } from './queue-outbox';
 import { RunTransaction } from './run-transaction.service';
@@ -300,19 +299,6 @@ export class RunsService {
 export type CaseDetail = CaseView & { runs: RunSummary[] };
 
 const unique = (values: string[]) => [...new Set(values)];
-
-/** Splits entries into rounds, in order, each taking at most one entry per key: the nth of a key goes in round n. */
-function inRounds<T>(entries: T[], keyOf: (entry: T) => string): T[][] {
-  const rounds: T[][] = [];
-  const seen = new Map<string, number>();
-  for (const entry of entries) {
-    const key = keyOf(entry);
-    const round = seen.get(key) ?? 0;
-    seen.set(key, round + 1);
-    (rounds[round] ??= []).push(entry);
-  }
-  return rounds;
-}
 
 /** Whether any transition a state takes on an event has a guard (guards are the only readers of the case). */
 function isGuarded(definition: WorkflowDefinition, state: string, eventType: string): boolean {

@@ -1,5 +1,5 @@
-import { fulfilled, rejected, Settled } from '@app/common';
-import { GroupCommit, GroupCommitOptions } from './group-commit';
+import { fulfilled, rejected, Settled } from './settled.util';
+import { GroupCommit, GroupCommitOptions, inRounds } from './group-commit';
 
 interface Deferred<T> {
   promise: Promise<T>;
@@ -321,5 +321,16 @@ describe('GroupCommit', () => {
     ]);
     expect(commit.pending).toBe(0);
     await expect(Promise.all([commit.submit(4), commit.submit(5), commit.submit(6)])).resolves.toEqual([4, 5, 6]);
+  });
+});
+
+describe('inRounds', () => {
+  it('puts the nth item of each key in round n, keeping arrival order within a round', () => {
+    const items = ['a1', 'b1', 'a2', 'c1', 'a3', 'b2'];
+    expect(inRounds(items, (item) => item[0])).toEqual([['a1', 'b1', 'c1'], ['a2', 'b2'], ['a3']]);
+  });
+
+  it('gives no rounds for no items', () => {
+    expect(inRounds([], String)).toEqual([]);
   });
 });

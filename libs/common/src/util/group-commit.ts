@@ -1,4 +1,4 @@
-import type { Settled } from '@app/common';
+import type { Settled } from './settled.util';
 
 interface Limits {
   /** Items one flush takes at most. */
@@ -130,3 +130,19 @@ export class GroupCommit<T, R> {
   }
 }
 
+
+/**
+ * Splits a flush's items into rounds, in order, each taking at most one item per key: the nth item
+ * of a key goes in round n, so it is decided on what the earlier ones made of that key's row.
+ */
+export function inRounds<T>(entries: T[], keyOf: (entry: T) => string): T[][] {
+  const rounds: T[][] = [];
+  const seen = new Map<string, number>();
+  for (const entry of entries) {
+    const key = keyOf(entry);
+    const round = seen.get(key) ?? 0;
+    seen.set(key, round + 1);
+    (rounds[round] ??= []).push(entry);
+  }
+  return rounds;
+}
