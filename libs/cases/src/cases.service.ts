@@ -24,6 +24,28 @@ const CASE_COLUMNS = `c.id, c.organization_id AS "organizationId", c.type, c.sta
 
 type CaseViewBlock = CaseView['blocks'][number];
 
+type CaseViewRow = CaseEntity & { blocks: CaseViewBlock[]; actions: string[] | null; children: CaseView['children'] };
+
+/** A case with what its view shows beside the row: the actions its status offers, its blocks, its child cases. */
+const CASE_VIEW_SELECT = `SELECT ${CASE_COLUMNS},
+    (SELECT s.actions FROM statuses s WHERE s.organization_id = c.organization_id AND s.set_key = c.status_set AND s.key = c.status) AS actions,
+    (SELECT coalesce(json_agg(json_build_object(
+       'key', b.key, 'type', b.type, 'title', b.title, 'data', b.data, 'status', b.status, 'decision', b.decision
+     ) ORDER BY b.position), '[]')
+     FROM case_blocks b WHERE b.case_id = c.id AND b.organization_id = c.organization_id) AS blocks,
+    (SELECT coalesce(json_agg(json_build_object('id', k.id, 'type', k.type, 'status', k.status) ORDER BY k.created_at), '[]')
+     FROM cases k WHERE k.parent_id = c.id AND k.organization_id = c.organization_id) AS children
+  FROM cases c`;
+
+function caseViewOf({ blocks, actions, children, ...found }: CaseViewRow): CaseView {
+  return toCaseView(
+    Object.assign(new CaseEntity(), found),
+    blocks.map((block) => Object.assign(new CaseBlockEntity(), block)),
+    actions ?? [],
+    children,
+  );
+}
+
 /** Case-level use-cases inside the caller's transaction: creation, status, assignment, tags. */
 @Injectable()
 export class CasesService {
@@ -160,26 +182,23 @@ export class CasesService {
   /** The case with its blocks, the actions its status allows and its child cases, in one statement. */
   async view(organizationId: string, caseId: string, manager: EntityManager = this.dataSource.manager): Promise<CaseView> {
     if (!isUuid(caseId)) throw new NotFoundError('Case', caseId);
-    const rows: Array<CaseEntity & { blocks: CaseViewBlock[]; actions: string[] | null; children: CaseView['children'] }> = await manager.query(
-      `SELECT ${CASE_COLUMNS},
-         (SELECT s.actions FROM statuses s WHERE s.organization_id = c.organization_id AND s.set_key = c.status_set AND s.key = c.status) AS actions,
-         (SELECT coalesce(json_agg(json_build_object(
-            'key', b.key, 'type', b.type, 'title', b.title, 'data', b.data, 'status', b.status, 'decision', b.decision
-          ) ORDER BY b.position), '[]')
-          FROM case_blocks b WHERE b.case_id = c.id AND b.organization_id = c.organization_id) AS blocks,
-         (SELECT coalesce(json_agg(json_build_object('id', k.id, 'type', k.type, 'status', k.status) ORDER BY k.created_at), '[]')
-          FROM cases k WHERE k.parent_id = c.id AND k.organization_id = c.organization_id) AS children
-       FROM cases c WHERE c.id = $1 AND c.organization_id = $2`,
-      [caseId, organizationId],
-    );
+    const rows: CaseViewRow[] = await manager.query(`${CASE_VIEW_SELECT} WHERE c.id = $1 AND c.organization_id = $2`, [caseId, organizationId]);
     if (rows.length === 0) throw new NotFoundError('Case', caseId);
-    const { blocks, actions, children, ...found } = rows[0];
-    return toCaseView(
-      Object.assign(new CaseEntity(), found),
-      blocks.map((block) => Object.assign(new CaseBlockEntity(), block)),
-      actions ?? [],
-      children,
+    return caseViewOf(rows[0]);
+  }
+
+  /**
+   * Views of many cases in one statement, with the ids inlined so it can travel with a batch's
+   * deferred writes and read them. Cases of other organizations, and unknown ids, are absent.
+   */
+  async views(manager: EntityManager, cases: Array<{ organizationId: string; caseId: string }>): Promise<Map<string, CaseView>> {
+    const named = cases.filter(({ caseId }) => isUuid(caseId));
+    if (named.length === 0) return new Map();
+    const rows: CaseViewRow[] = await manager.query(
+      `${CASE_VIEW_SELECT} WHERE c.id = ANY(${uuidArrayLiteral([...new Set(named.map(({ caseId }) => caseId))])})
+         AND c.organization_id = ANY(${uuidArrayLiteral([...new Set(named.map(({ organizationId }) => organizationId))])})`,
     );
+    return new Map(rows.map((row) => [`${row.organizationId}/${row.id}`, caseViewOf(row)]));
   }
 
   async listEvents(organizationId: string, caseId: string, options: { cursor?: string; limit: number }) {

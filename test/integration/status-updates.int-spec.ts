@@ -1,0 +1,152 @@
+import { CasesService, CaseStatusChangesService } from '@app/cases';
+import { ApiClient } from '../support/api-client';
+import { startTestApp, TestApp } from '../support/test-app';
+
+/**
+ * Pipelines' status updates committed together, against the real PostgreSQL: every request keeps
+ * its own answer and its own effect whatever else shares its transaction.
+ */
+describe('pipeline status updates committed together (PostgreSQL)', () => {
+  let testApp: TestApp;
+  let pipeline: ApiClient;
+
+  beforeAll(async () => {
+    testApp = await startTestApp('status-updates');
+    pipeline = await ApiClient.withRole(testApp, 'pipeline');
+  });
+
+  afterAll(async () => {
+    await testApp?.close();
+  });
+
+  async function newCase(): Promise<string> {
+    const response = await pipeline.post('/v1/cases', { type: 'person' });
+    expect(response.status).toBe(201);
+    return response.body.id as string;
+  }
+
+  async function newCases(count: number): Promise<string[]> {
+    const ids: string[] = [];
+    for (let i = 0; i < count; i++) ids.push(await newCase());
+    return ids;
+  }
+
+  const setStatus = (caseId: string, body: object, headers: Record<string, string> = {}) => {
+    const request = pipeline.post(`/v1/cases/${caseId}/status`, body);
+    for (const [name, value] of Object.entries(headers)) request.set(name, value);
+    return request;
+  };
+
+  async function statusChanges(caseId: string): Promise<string[]> {
+    const events = (await pipeline.get(`/v1/cases/${caseId}/events`)).body.items as Array<{ type: string; to: string }>;
+    return events.filter((event) => event.type === 'status_changed').map((event) => event.to);
+  }
+
+  /** Counts the flushes by their one call to apply status changes, and what each carried. */
+  function countFlushes() {
+    return jest.spyOn(testApp.get(CaseStatusChangesService), 'applyAll');
+  }
+
+  it('commits concurrent updates of many cases together, each answered on its own', async () => {
+    const [a, b, c, d, unknownStatus, stale, terminal, twice] = await newCases(8);
+    expect((await setStatus(terminal, { status: 'approved' })).status).toBe(200);
+    const unknownCase = '00000000-0000-4000-8000-000000000000';
+    const flushes = countFlushes();
+    try {
+      const responses = await Promise.all([
+        ...[a, b, c, d].map((id) => setStatus(id, { status: 'pending', reason: `screening ${id}` })),
+        setStatus(unknownStatus, { status: 'no_such_status' }),
+        setStatus(stale, { status: 'pending' }, { 'If-Match': '"7"' }),
+        setStatus(terminal, { status: 'pending' }),
+        setStatus(unknownCase, { status: 'pending' }),
+        setStatus(twice, { status: 'pending' }),
+        setStatus(twice, { status: 'open' }),
+      ]);
+      const [ok, unknownStatusAnswer, staleAnswer, terminalAnswer, unknownCaseAnswer, ...twiceAnswers] = [responses.slice(0, 4), ...responses.slice(4)];
+
+      expect(ok.map((response) => [response.status, response.body.id, response.body.status, response.body.version, response.headers.etag])).toEqual(
+        [a, b, c, d].map((id) => [200, id, 'pending', 2, '"2"']),
+      );
+      for (const response of ok) expect(response.body.runs).toEqual([]);
+      expect([unknownStatusAnswer.status, unknownStatusAnswer.body.error.code]).toEqual([422, 'UNKNOWN_STATUS']);
+      expect([staleAnswer.status, staleAnswer.body.error.code]).toEqual([412, 'VERSION_MISMATCH']);
+      expect([terminalAnswer.status, terminalAnswer.body.error.code]).toEqual([409, 'CASE_TERMINAL']);
+      expect([unknownCaseAnswer.status, unknownCaseAnswer.body.error.code]).toEqual([404, 'CASE_NOT_FOUND']);
+      // Two updates of one case, in whichever order they came: each answer shows the case as its
+      // own update left it (from open, "open" then "pending" changes it once, the other order twice).
+      expect(twiceAnswers.map((response) => [response.status, response.body.status])).toEqual([
+        [200, 'pending'],
+        [200, 'open'],
+      ]);
+      const last = twiceAnswers.map((response) => response.body).sort((x, y) => x.version - y.version)[1];
+      expect((await pipeline.get(`/v1/cases/${twice}`)).body).toMatchObject({ status: last.status, version: last.version });
+      expect(await statusChanges(twice)).toHaveLength(last.version - 1);
+
+      for (const id of [a, b, c, d]) expect(await statusChanges(id)).toEqual(['pending']);
+      for (const id of [unknownStatus, stale]) expect(await statusChanges(id)).toEqual([]);
+      expect(await statusChanges(terminal)).toEqual(['approved']);
+      // Every update went through a flush, and some flushes carried several.
+      const sizes = flushes.mock.calls.map(([, changes]) => changes.length);
+      expect(sizes.reduce((sum, size) => sum + size, 0)).toBe(responses.length);
+      expect(Math.max(...sizes)).toBeGreaterThan(1);
+    } finally {
+      flushes.mockRestore();
+    }
+  });
+
+  it('keeps each Idempotency-Key to its own request when keyed requests share a flush', async () => {
+    const [a, b, c] = await newCases(3);
+    const responses = await Promise.all([
+      setStatus(a, { status: 'pending' }, { 'Idempotency-Key': `same-${a}` }),
+      setStatus(a, { status: 'pending' }, { 'Idempotency-Key': `same-${a}` }),
+      setStatus(b, { status: 'pending' }, { 'Idempotency-Key': `reused-${b}` }),
+      setStatus(b, { status: 'declined' }, { 'Idempotency-Key': `reused-${b}` }),
+      setStatus(c, { status: 'no_such_status' }, { 'Idempotency-Key': `failed-${c}` }),
+    ]);
+    const [first, second, one, other, failed] = responses;
+
+    // One key, one request twice: one effect, the other answer a replay of it.
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(second.body).toEqual(first.body);
+    expect([first.headers['idempotent-replayed'], second.headers['idempotent-replayed']].sort()).toEqual(['true', undefined]);
+    expect(await statusChanges(a)).toEqual(['pending']);
+    // One key, two different requests: one applies, the other is refused.
+    expect([one.status, other.status].sort()).toEqual([200, 422]);
+    expect([one, other].find((response) => response.status === 422)?.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(await statusChanges(b)).toHaveLength(1);
+    // A request that failed keeps no claim on its key: the corrected request goes through.
+    expect([failed.status, failed.body.error.code]).toEqual([422, 'UNKNOWN_STATUS']);
+    const corrected = await setStatus(c, { status: 'pending' }, { 'Idempotency-Key': `failed-${c}` });
+    expect([corrected.status, corrected.body.status, corrected.headers['idempotent-replayed']]).toEqual([200, 'pending', undefined]);
+
+    // The stored answers replay later, as they were given.
+    const replay = await setStatus(a, { status: 'pending' }, { 'Idempotency-Key': `same-${a}` });
+    expect([replay.status, replay.headers['idempotent-replayed'], replay.body]).toEqual([200, 'true', first.body]);
+  });
+
+  it('when a flush of several updates fails, rolls it back and tries each update on its own', async () => {
+    const ids = await newCases(8);
+    const cases = testApp.get(CasesService);
+    const read = cases.views.bind(cases);
+    let failed = 0;
+    // The first flush of several updates fails after its writes were sent, as a lost connection would.
+    const spy = jest.spyOn(cases, 'views').mockImplementation(async (manager, wanted) => {
+      if (wanted.length > 1 && failed === 0) {
+        failed++;
+        throw new Error('connection lost');
+      }
+      return read(manager, wanted);
+    });
+    try {
+      const responses = await Promise.all(ids.map((id) => setStatus(id, { status: 'pending' }, { 'Idempotency-Key': `retried-${id}` })));
+      expect(failed).toBe(1);
+      expect(responses.map((response) => [response.status, response.body.version, response.headers['idempotent-replayed']])).toEqual(ids.map(() => [200, 2, undefined]));
+      // Applied once: the failed flush left no change and no claimed key behind.
+      for (const id of ids) expect(await statusChanges(id)).toEqual(['pending']);
+      const replays = await Promise.all(ids.map((id) => setStatus(id, { status: 'pending' }, { 'Idempotency-Key': `retried-${id}` })));
+      expect(replays.map((response) => [response.status, response.body.version, response.headers['idempotent-replayed']])).toEqual(ids.map(() => [200, 2, 'true']));
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
