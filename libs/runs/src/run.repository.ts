@@ -97,13 +97,15 @@ export class RunRepository {
     return Object.assign(new RunEntity(), rows[0]);
   }
 
-  async listForCases(manager: EntityManager, organizationId: string, caseIds: string[]): Promise<RunEntity[]> {
-    if (caseIds.length === 0) return [];
+  /** The runs of cases of any organizations, oldest first, in one statement; a case of another organization than the one named with it has none. */
+  async listForCases(manager: EntityManager, cases: Array<{ organizationId: string; caseId: string }>): Promise<RunEntity[]> {
+    if (cases.length === 0) return [];
     const rows: RunEntity[] = await manager.query(
-      `SELECT ${RUN_COLUMNS} FROM runs r WHERE r.organization_id = $1 AND r.case_id = ANY($2::uuid[]) ORDER BY r.created_at`,
-      [organizationId, caseIds],
+      `SELECT ${RUN_COLUMNS} FROM runs r WHERE r.case_id = ANY($1::uuid[]) AND r.organization_id = ANY($2::uuid[]) ORDER BY r.created_at`,
+      [[...new Set(cases.map(({ caseId }) => caseId))], [...new Set(cases.map(({ organizationId }) => organizationId))]],
     );
-    return rows.map((row) => Object.assign(new RunEntity(), row));
+    const asked = new Set(cases.map(({ organizationId, caseId }) => `${organizationId}/${caseId}`));
+    return rows.filter((row) => asked.has(`${row.organizationId}/${row.caseId}`)).map((row) => Object.assign(new RunEntity(), row));
   }
 }
 

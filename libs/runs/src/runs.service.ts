@@ -47,6 +47,14 @@ interface EventDecision {
  */
 const EVENT_BATCH = { maxBatch: 64, maxFlushes: 2 };
 
+/** The runs of cases that routes answer with, read together in the same way: one statement for many requests. */
+const CASE_RUNS_BATCH = { maxBatch: 64, maxFlushes: 2 };
+
+interface CaseRef {
+  organizationId: string;
+  caseId: string;
+}
+
 export type EventOutcome =
   | { accepted: true; run: RunEntity; refusal?: undefined }
   | { accepted: false; refusal: 'RUN_NOT_ACTIVE'; run: RunEntity }
@@ -57,6 +65,7 @@ export type EventOutcome =
 export class RunsService {
   private readonly logger = new Logger(RunsService.name);
   private readonly events: GroupCommit<EventItem, EventAnswer>;
+  private readonly caseRuns: GroupCommit<CaseRef, RunSummary[]>;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -67,6 +76,7 @@ export class RunsService {
     private readonly steps: StepBatchRepository,
   ) {
     this.events = new GroupCommit(EVENT_BATCH, (items) => this.applyEventBatch(items));
+    this.caseRuns = new GroupCommit(CASE_RUNS_BATCH, (cases) => this.readCaseRuns(cases));
   }
 
   async start(organizationId: string, caseId: string, workflowKey: string): Promise<RunView> {
@@ -291,8 +301,18 @@ export class RunsService {
 
   /** A case as every route answers it (SPEC §6): its view and its runs, oldest first. */
   async withRuns(organizationId: string, view: CaseView): Promise<CaseDetail> {
-    const runs = await this.runs.listForCases(this.dataSource.manager, organizationId, [view.id]);
-    return { ...view, runs: runs.map(toRunSummary) };
+    return { ...view, runs: await this.caseRuns.submit({ organizationId, caseId: view.id }) };
+  }
+
+  /** The runs of concurrent requests' cases, in one statement (committed data only: no transaction is open here). */
+  private async readCaseRuns(cases: CaseRef[]): Promise<Array<Settled<RunSummary[]>>> {
+    const runs = await this.runs.listForCases(this.dataSource.manager, cases);
+    const byCase = new Map<string, RunSummary[]>();
+    for (const run of runs) {
+      const key = `${run.organizationId}/${run.caseId}`;
+      byCase.set(key, [...(byCase.get(key) ?? []), toRunSummary(run)]);
+    }
+    return cases.map(({ organizationId, caseId }) => fulfilled(byCase.get(`${organizationId}/${caseId}`) ?? []));
   }
 }
 
