@@ -3,7 +3,8 @@
  *   1. the PostgreSQL ceiling: the raw status-change transaction through `pg` (4 and 10 clients);
  *   2. the BullMQ ceiling: a no-op worker;  3. the naive reference: BullMQ + that transaction;
  *   4. the engine: ten-step runs through the real API and one real worker process;
- *   5. latency from an event to its committed status at half the engine's rate, open loop;
+ *   5. latency from an event, and from a pipeline's status update, to the committed status at half
+ *      the engine's rate, open loop;
  *   6. the case list's p95 over 1,000,000 seeded cases;  7. the worker's peak RSS during 4.
  *
  *   npm run bench -- [--quick] [--keep] [--no-build] [--cpu-prof]
@@ -21,9 +22,9 @@ import { prepareStage } from '../scripts/support/stage';
 import { BenchOptions, parseBenchOptions, UsageError } from './support/bench-options';
 import { BenchResult, renderTable, summarize, TARGETS, writeResult } from './support/bench-report';
 import { BENCH_CASE_TYPE, BENCH_STATUS_SET, BENCH_STATUSES, LATENCY_KEY, LATENCY_WORKFLOW, PING, TEN_STEPS_WORKFLOW } from './support/bench-workflows';
-import { createRuns, measureEngine } from './support/engine-throughput';
+import { createCases, createRuns, measureEngine } from './support/engine-throughput';
 import { EventSender } from './support/event-sender';
-import { LatencyResult, measureLatency } from './support/latency';
+import { LatencyResult, measureLatency, measureStatusLatency } from './support/latency';
 import { measureListScale } from './support/list-scale';
 import { insertRawCases, measurePgCeiling, PgCeiling } from './support/pg-ceiling';
 import { measureNaive, measureNoop, QueueCeiling } from './support/queue-ceiling';
@@ -104,6 +105,8 @@ async function main(): Promise<number> {
     // Three seconds between two events to one run: its previous step is long done (see latency.ts).
     const latencyRuns = await createRuns(client, LATENCY_KEY, Math.max(20, Math.ceil(rate * 3)), options.loadConcurrency);
     const lightRuns = await createRuns(client, LATENCY_KEY, LIGHT_RATE * 4, options.loadConcurrency);
+    // Cases with no run, for pipelines' status updates: each is updated about once a second.
+    const statusCases = await createCases(client, Math.max(20, Math.ceil(rate)), options.loadConcurrency);
     // As many keep-alive connections as the worker's concurrency: a pipeline's client, not one socket per request.
     const sender = new EventSender(port, adminKey, options.concurrency);
     const pids = { apiPid: api.child.pid as number, workerPid: worker.child.pid as number };
@@ -124,6 +127,9 @@ async function main(): Promise<number> {
     log(`5. latency: ${rate.toFixed(0)} events/s over ${latencyRuns.length} waiting runs, ${options.latency.warmUpS} s warm-up, ${options.latency.measureS} s measured`);
     const latency = await measureLatency({ sender, db, runIds: latencyRuns.map((run) => run.runId), ...pids, rate, ...options.latency, progress: log });
     log(`   p50 ${latency.p50Ms} ms, p99 ${latency.p99Ms} ms (sent ${latency.sentRate.toFixed(0)}/s)`);
+    log(`5b. status updates: ${rate.toFixed(0)}/s over ${statusCases.length} cases, ${options.latency.warmUpS} s warm-up, ${options.latency.measureS} s measured`);
+    const statusLatency = await measureStatusLatency({ sender, caseIds: statusCases, ...pids, rate, ...options.latency, progress: log });
+    log(`   p50 ${statusLatency.p50Ms} ms, p99 ${statusLatency.p99Ms} ms (sent ${statusLatency.sentRate.toFixed(0)}/s)`);
     sender.close();
     const exits = fleet.unexpectedExits.map((exit) => `${exit.name} exited on its own (code ${exit.code}, signal ${exit.signal})`);
     await fleet.stopAll(options.cpuProf ? 15_000 : 5000);
@@ -139,6 +145,8 @@ async function main(): Promise<number> {
       if (run.requestErrors > 0) problems.push(`${run.requestErrors} latency requests failed at ${run.targetRate} events/s`);
       if (run.stepsNotSucceeded > 0) problems.push(`${run.stepsNotSucceeded} latency events' steps did not succeed at ${run.targetRate} events/s`);
     }
+    if (statusLatency.requestErrors > 0) problems.push(`${statusLatency.requestErrors} status updates failed at ${statusLatency.targetRate}/s`);
+    if (statusLatency.stepsNotSucceeded > 0) problems.push(`${statusLatency.stepsNotSucceeded} status updates were answered with another status`);
     // As for the naive worker: PostgreSQL at its best among the client counts tried.
     const pgBest = pg.reduce((best, run) => (run.tps > best.tps ? run : best));
     const result: BenchResult = summarize({
@@ -152,6 +160,8 @@ async function main(): Promise<number> {
       ratioToPg: engine.stepsPerSec / pgBest.tps,
       p50Ms: latency.p50Ms,
       p99Ms: latency.p99Ms,
+      statusP50Ms: statusLatency.p50Ms,
+      statusP99Ms: statusLatency.p99Ms,
       maxRateP99Within50Ms: [light, ...sweep, latency].filter((run) => run.p99Ms <= P99_TARGET_MS && run.requestErrors === 0).reduce((best, run) => Math.max(best, run.sentRate), 0),
       listP95Ms: scale.listP95Ms,
       workerRssMb: workerMemory.peakMb,
@@ -162,7 +172,7 @@ async function main(): Promise<number> {
       startedAt,
       seconds: Math.round((performance.now() - began) / 1000),
       method: method(options),
-      sections: { pg, noop, naive, naiveRuns, engine, latency, latencyLight: light, latencySweep: sweep, scale, workerMemory },
+      sections: { pg, noop, naive, naiveRuns, engine, latency, latencyLight: light, latencySweep: sweep, statusLatency, scale, workerMemory },
       environment: await environment(db, options, loadBefore),
       targets: TARGETS,
     });
@@ -186,7 +196,7 @@ function method(options: BenchOptions): Record<string, string> {
     noop: `fixed count: ${options.noop.jobs} jobs queued up front with the engine's job options (stepJobOptions), then one in-process BullMQ Worker with STEP_WORKER_OPTIONS at concurrency ${c} and a no-op processor; rate = completions after the first ${options.noop.warmUp} / time from the ${options.noop.warmUp}th to the last.`,
     naive: `fixed count: as noop, ${options.naive.jobs} jobs (first ${options.naive.warmUp} not timed), the processor running the pg transaction above on a pool of as many connections as jobs in flight; measured at concurrency ${options.naiveConcurrencies.join(' and ')}, naiveJobsPerSec is the better one.`,
     engine: `fixed count: a real worker process (dist/apps/worker, WORKER_CONCURRENCY=${c}) and API process; ${options.engine.warmUpRuns} warm-up runs, then ${options.engine.runs} runs of a ten-step case.updateStatus workflow created through POST /v1/cases with the steps queue paused, then resumed; stepsPerSec = succeeded step executions / (max(finished_at) - min(started_at)) read from step_executions; every run completed, every step succeeded and every status change audited is checked.`,
-    latency: `fixed duration, open loop: POST /v1/runs/:id/events over ${c} keep-alive connections at fixed intervals at half the engine's steps/s, round-robin over waiting runs, each event running one case.updateStatus step; latency = step_executions.finished_at (clock_timestamp() in the step's committing transaction, just before COMMIT) - the client's wall-clock send time, same machine clock; ${options.latency.warmUpS} s warm-up not counted, ${options.latency.measureS} s measured. sections.latencyLight: the same at ${LIGHT_RATE} events/s, for reference; sections.latencySweep: the same at ${sweepPlan(options.quick).rates.join(', ')} events/s (those below half load, stopping at the first whose p99 exceeds ${SWEEP_SATURATED_MS} ms, saturated), each 1 s warm-up then ${sweepPlan(options.quick).measureS} s; maxRateP99Within50Ms: the highest rate sent with p99 within ${P99_TARGET_MS} ms and no failed request.`,
+    latency: `fixed duration, open loop: POST /v1/runs/:id/events over ${c} keep-alive connections at fixed intervals at half the engine's steps/s, round-robin over waiting runs, each event running one case.updateStatus step; latency = step_executions.finished_at (clock_timestamp() in the step's committing transaction, just before COMMIT) - the client's wall-clock send time, same machine clock; ${options.latency.warmUpS} s warm-up not counted, ${options.latency.measureS} s measured. sections.latencyLight: the same at ${LIGHT_RATE} events/s, for reference; sections.latencySweep: the same at ${sweepPlan(options.quick).rates.join(', ')} events/s (those below half load, stopping at the first whose p99 exceeds ${SWEEP_SATURATED_MS} ms, saturated), each 1 s warm-up then ${sweepPlan(options.quick).measureS} s; maxRateP99Within50Ms: the highest rate sent with p99 within ${P99_TARGET_MS} ms and no failed request. sections.statusLatency (statusP50Ms, statusP99Ms): the same open loop at the same rate with POST /v1/cases/:id/status, round-robin over as many cases without a run, each request moving its case between two statuses; the change commits before the answer, so latency = the answer's arrival - the send time.`,
     scale: `case-list.bench.ts's seed (INSERT ... SELECT generate_series, indexes rebuilt after) of ${options.scale.cases} cases in an organization of their own, then each query through CaseListRepository ${options.scale.warmUp} times untimed and ${options.scale.iterations} times timed, one at a time; listP95Ms = the worst p95 of the four.`,
     memory: 'VmHWM (the kernel-kept peak resident set) of the worker process from /proc/<pid>/status, sampled every 200 ms from its start to the end of section 4.',
   };

@@ -17,8 +17,12 @@ export interface BenchResult {
   ratioToNaive: number;
   ratioToNoop: number;
   ratioToPg: number;
+  /** Event -> committed status at half load (the engine's path: the API, the queue and the worker). */
   p50Ms: number;
   p99Ms: number;
+  /** A pipeline's POST /v1/cases/:id/status -> committed status, at the same rate. */
+  statusP50Ms: number;
+  statusP99Ms: number;
   /** The highest event rate measured whose p99 stayed within 50 ms (light reference, sweep or half load). */
   maxRateP99Within50Ms: number;
   listP95Ms: number;
@@ -41,6 +45,7 @@ export interface BenchResult {
     latency: LatencyResult;
     latencyLight: LatencyResult;
     latencySweep: LatencyResult[];
+    statusLatency: LatencyResult;
     scale: ScaleResult;
     workerMemory: { peakMb: number; maxSampledRssMb: number; samples: number };
   };
@@ -95,6 +100,12 @@ export function renderTable(result: BenchResult): string {
     [`   (reference: at a light ${int(s.latencyLight.targetRate)} events/s)`, `p50 ${s.latencyLight.p50Ms} ms, p99 ${s.latencyLight.p99Ms} ms`, ''],
     ...s.latencySweep.map((run, i) => [i === 0 ? '   (below half load)' : '', `${int(run.sentRate)}/s: p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms`, '']),
     ['   highest rate with p99 <= 50 ms', `${int(result.maxRateP99Within50Ms)} events/s`, ''],
+    [`5b. Status update -> committed at ${int(s.statusLatency.sentRate)}/s`, `p50 ${result.statusP50Ms} ms, p99 ${result.statusP99Ms} ms`, TARGETS.p99Ms],
+    [
+      '   CPU (of one core): API / bench; machine',
+      `${s.statusLatency.apiCpu.processCpuPercentOfOneCore}% / ${s.statusLatency.loadGeneratorCpu.processCpuPercentOfOneCore}%; ${s.statusLatency.apiCpu.machineBusyPercent}% busy`,
+      '',
+    ],
     ...s.scale.queries.map((query, i) => [
       i === 0 ? `6. Case list p95 at ${int(s.scale.cases)} cases${result.quick ? ' (--quick: not 1M)' : ''}` : '',
       `${query.name}: ${query.p95.toFixed(2)} ms`,

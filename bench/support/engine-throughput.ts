@@ -7,7 +7,7 @@ import { Queue } from 'bullmq';
 import { QueueName, redisOptionsFromUrl } from '@app/queue';
 import type { ChaosDatabase } from '../../scripts/chaos/chaos-database';
 import { ChaosClient, sleep } from '../../scripts/chaos/chaos-load';
-import { BENCH_CASE_TYPE, TEN_STEPS_KEY } from './bench-workflows';
+import { BENCH_CASE_TYPE, BENCH_STATUS_SET, TEN_STEPS_KEY } from './bench-workflows';
 import { cpuBetween, cpuSnapshot } from './cpu-usage';
 
 export interface CreatedRun {
@@ -24,6 +24,21 @@ export async function createRuns(client: ChaosClient, workflow: string, count: n
       const seq = next++;
       const body = (await client.request('POST', '/v1/cases', { type: BENCH_CASE_TYPE, workflow, data: { seq } })) as { id: string; runs: Array<{ id: string }> };
       created.push({ caseId: body.id, runId: body.runs[0].id });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
+  return created;
+}
+
+/** Cases of the bench's status set with no run, for status updates; returns their ids. */
+export async function createCases(client: ChaosClient, count: number, concurrency: number): Promise<string[]> {
+  const created: string[] = [];
+  let next = 0;
+  const lane = async () => {
+    while (next < count) {
+      const seq = next++;
+      const body = (await client.request('POST', '/v1/cases', { type: BENCH_CASE_TYPE, statusSet: BENCH_STATUS_SET, data: { seq } })) as { id: string };
+      created.push(body.id);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));

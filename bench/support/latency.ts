@@ -1,5 +1,6 @@
 /**
- * Latency from an event to its committed status, under an open-loop load: requests leave at fixed
+ * Latency from an event, or a pipeline's status update, to its committed status, under an
+ * open-loop load: requests leave at fixed
  * intervals whether or not earlier ones have been answered, as independent pipelines send them,
  * so a slow answer delays no later request and cannot hide itself.
  */
@@ -7,13 +8,14 @@ import type { ChaosDatabase } from '../../scripts/chaos/chaos-database';
 import { sleep } from '../../scripts/chaos/chaos-load';
 import type { EventSender } from './event-sender';
 import { percentile } from './case-list.scenarios';
-import { LATENCY_EVENT } from './bench-workflows';
+import { LATENCY_EVENT, PING, PONG } from './bench-workflows';
 import { cpuBetween, cpuSnapshot } from './cpu-usage';
 
 export interface LatencyResult {
   /** Events a second asked for, and actually sent over the measured window. */
   targetRate: number;
   sentRate: number;
+  /** Runs the events went to (or cases the status updates went to). */
   runs: number;
   sent: number;
   measured: number;
@@ -27,7 +29,7 @@ export interface LatencyResult {
   /** How late requests left against their schedule: large values mean the client, not the engine, was the limit. */
   sendLagP99Ms: number;
   requestErrors: number;
-  /** Events whose step did not succeed (skipped, failed, or never finished). */
+  /** Events whose step did not succeed (skipped, failed, or never finished); status updates answered with another status. */
   stepsNotSucceeded: number;
   /** Over the sending: the API's and the worker's CPU (% of one core) and the machine's. */
   apiCpu: ReturnType<typeof cpuBetween>;
@@ -36,44 +38,42 @@ export interface LatencyResult {
   loadGeneratorCpu: ReturnType<typeof cpuBetween>;
 }
 
-interface Sent {
-  runId: string;
+interface Sent<T> {
   warmUp: boolean;
   dueAt: number;
   sentAt: number;
   ackMs?: number;
-  /** The step execution the event scheduled, from the answer. */
-  stepId?: string;
+  /** What the answer said that the measure needs (for an event, the step it scheduled). */
+  value?: T;
   error?: string;
 }
 
 /** Wall-clock time in ms with sub-ms precision, comparable with PostgreSQL's clock_timestamp() on this machine. */
 const wallNow = () => performance.timeOrigin + performance.now();
 
-/**
- * Sends GO to the runs round-robin at `rate` a second for warmUpS + measureS seconds. With
- * `runIds.length >= 3 * rate`, each run's previous step has had three seconds to finish before its
- * next event, so an event does not interrupt a step (if one does, it shows in stepsNotSucceeded).
- */
-export async function measureLatency(options: {
-  sender: EventSender;
-  db: ChaosDatabase;
-  runIds: string[];
+interface OpenLoopOptions {
   apiPid: number;
   workerPid: number;
   rate: number;
   warmUpS: number;
   measureS: number;
   progress: (message: string) => void;
-}): Promise<LatencyResult> {
-  const { sender, db, runIds, rate } = options;
+}
+
+/**
+ * Sends `send(i)` at `rate` a second for warmUpS + measureS seconds, whether or not earlier
+ * requests have been answered, and takes the CPU of the API, the worker and this process over the
+ * measured part.
+ */
+async function openLoop<T>(options: OpenLoopOptions, send: (i: number) => Promise<T>) {
+  const { rate } = options;
   const interval = 1000 / rate;
   const warmCount = Math.round(options.warmUpS * rate);
   const total = warmCount + Math.round(options.measureS * rate);
-  const sent: Sent[] = [];
+  const sent: Array<Sent<T>> = [];
   const answers: Array<Promise<void>> = [];
   const start = wallNow() + 50;
-  // The API, the worker and this process, which sends the events.
+  // The API, the worker and this process, which sends the requests.
   const watched = [options.apiPid, options.workerPid, process.pid];
   const snapshots = () => watched.map((pid) => cpuSnapshot(pid));
   let from = snapshots();
@@ -82,13 +82,13 @@ export async function measureLatency(options: {
     const dueAt = start + i * interval;
     const wait = dueAt - wallNow();
     if (wait > 1) await sleep(wait - 0.5);
-    const entry: Sent = { runId: runIds[i % runIds.length], warmUp: i < warmCount, dueAt, sentAt: wallNow() };
+    const entry: Sent<T> = { warmUp: i < warmCount, dueAt, sentAt: wallNow() };
     sent.push(entry);
     answers.push(
-      sender.send(entry.runId, LATENCY_EVENT).then(
-        (run) => {
+      send(i).then(
+        (value) => {
           entry.ackMs = wallNow() - entry.sentAt;
-          entry.stepId = run.steps[run.steps.length - 1]?.id;
+          entry.value = value;
         },
         (error: Error) => void (entry.error = error.message.slice(0, 200)),
       ),
@@ -97,28 +97,73 @@ export async function measureLatency(options: {
   const sendingSeconds = (sent[sent.length - 1].sentAt - sent[warmCount].sentAt) / 1000;
   const [apiCpu, workerCpu, loadGeneratorCpu] = snapshots().map((to, k) => cpuBetween(from[k], to));
   await Promise.all(answers);
-  options.progress(`latency: ${total} events sent; waiting for their steps`);
+  return { sent, total, warmCount, sendingSeconds, cpu: { apiCpu, workerCpu, loadGeneratorCpu } };
+}
+
+/**
+ * Sends GO to the runs round-robin at `rate` a second for warmUpS + measureS seconds. With
+ * `runIds.length >= 3 * rate`, each run's previous step has had three seconds to finish before its
+ * next event, so an event does not interrupt a step (if one does, it shows in stepsNotSucceeded).
+ */
+export async function measureLatency(options: OpenLoopOptions & { sender: EventSender; db: ChaosDatabase; runIds: string[] }): Promise<LatencyResult> {
+  const { sender, db, runIds } = options;
+  const loop = await openLoop(options, async (i) => {
+    const run = await sender.send(runIds[i % runIds.length], LATENCY_EVENT);
+    // The step the event scheduled: the newest step of the run the answer returns.
+    return run.steps[run.steps.length - 1]?.id;
+  });
+  options.progress(`latency: ${loop.total} events sent; waiting for their steps`);
   await waitForSteps(db, runIds);
 
-  // Each answer names the step its event scheduled (the newest step of the run it returns).
-  const stepIds = sent.flatMap((entry) => (entry.stepId ? [entry.stepId] : []));
+  const stepIds = loop.sent.flatMap((entry) => (entry.value ? [entry.value] : []));
   const steps = await db.query<{ id: string; status: string; finished_ms: number | null }>(
     `SELECT id, status, extract(epoch FROM finished_at) * 1000 AS finished_ms FROM step_executions WHERE id = ANY($1::uuid[])`,
     [stepIds],
   );
   const stepById = new Map(steps.map((step) => [step.id, step]));
+  return summarize(options, runIds.length, loop, (entry) => {
+    const step = entry.value ? stepById.get(entry.value) : undefined;
+    return step && step.status === 'succeeded' && step.finished_ms !== null ? Number(step.finished_ms) - entry.sentAt : null;
+  });
+}
+
+/**
+ * The same open loop for pipelines' status updates: POST /v1/cases/:id/status round-robin over
+ * cases, each request moving its case to the other of two statuses. The change is committed when
+ * the answer comes, so the latency is the answer's.
+ */
+export async function measureStatusLatency(options: OpenLoopOptions & { sender: EventSender; caseIds: string[] }): Promise<LatencyResult> {
+  const { sender, caseIds } = options;
+  const updates = new Map<string, number>();
+  const loop = await openLoop(options, async (i) => {
+    const caseId = caseIds[i % caseIds.length];
+    const n = (updates.get(caseId) ?? 0) + 1;
+    updates.set(caseId, n);
+    const status = n % 2 === 1 ? PING : PONG;
+    // Applied as asked: the case the answer shows is in the status sent.
+    return (await sender.setStatus(caseId, status)).status === status;
+  });
+  return summarize(options, caseIds.length, loop, (entry) => (entry.value ? (entry.ackMs as number) : null));
+}
+
+function summarize<T>(
+  options: OpenLoopOptions,
+  targets: number,
+  loop: Awaited<ReturnType<typeof openLoop<T>>>,
+  latencyOf: (entry: Sent<T>) => number | null,
+): LatencyResult {
+  const { sent, total, warmCount, sendingSeconds, cpu } = loop;
   const latencies: number[] = [];
   const acks: number[] = [];
   const lags: number[] = [];
   let notSucceeded = 0;
   for (const entry of sent) {
-    if (entry.error) continue;
-    const step = entry.stepId ? stepById.get(entry.stepId) : undefined;
-    if (entry.warmUp) continue;
+    if (entry.error || entry.warmUp) continue;
     lags.push(entry.sentAt - entry.dueAt);
     acks.push(entry.ackMs ?? 0);
-    if (!step || step.status !== 'succeeded' || step.finished_ms === null) notSucceeded++;
-    else latencies.push(Number(step.finished_ms) - entry.sentAt);
+    const latency = latencyOf(entry);
+    if (latency === null) notSucceeded++;
+    else latencies.push(latency);
   }
   const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
   const ms = sorted(latencies);
@@ -127,9 +172,9 @@ export async function measureLatency(options: {
   if (requestErrors > 0) options.progress(`latency: ${requestErrors} requests failed, e.g. ${sent.find((entry) => entry.error)?.error}`);
   const round = (value: number) => Math.round(value * 100) / 100;
   return {
-    targetRate: round(rate),
+    targetRate: round(options.rate),
     sentRate: round((total - warmCount - 1) / sendingSeconds),
-    runs: runIds.length,
+    runs: targets,
     sent: total,
     measured: ms.length,
     p50Ms: round(percentile(ms, 50)),
@@ -141,9 +186,7 @@ export async function measureLatency(options: {
     sendLagP99Ms: round(percentile(sorted(lags), 99)),
     requestErrors,
     stepsNotSucceeded: notSucceeded,
-    apiCpu,
-    workerCpu,
-    loadGeneratorCpu,
+    ...cpu,
   };
 }
 
