@@ -38,8 +38,9 @@ interface Waiting<T, R> {
 
 /**
  * Group commit: callers submit items one by one and get their own answer back, while the work of
- * many concurrent items is done together by one `flush` (one transaction for all of them). A
- * flush that throws rejects every item it took; otherwise each item settles as `flush` says.
+ * many concurrent items is done together by one `flush` (one transaction for all of them, or one
+ * statement for reads). A flush that throws rejects every item it took; otherwise each item
+ * settles as `flush` says.
  */
 export class GroupCommit<T, R> {
   private waiting: Array<Waiting<T, R>> = [];
