@@ -17,29 +17,26 @@ export interface CreatedRun {
 
 /** POST /v1/cases naming the workflow (which starts its run), `concurrency` requests at a time. */
 export async function createRuns(client: ChaosClient, workflow: string, count: number, concurrency: number): Promise<CreatedRun[]> {
-  const created: CreatedRun[] = [];
-  let next = 0;
-  const lane = async () => {
-    while (next < count) {
-      const seq = next++;
-      const body = (await client.request('POST', '/v1/cases', { type: BENCH_CASE_TYPE, workflow, data: { seq } })) as { id: string; runs: Array<{ id: string }> };
-      created.push({ caseId: body.id, runId: body.runs[0].id });
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
-  return created;
+  return createInLanes(count, concurrency, async (seq) => {
+    const body = (await client.request('POST', '/v1/cases', { type: BENCH_CASE_TYPE, workflow, data: { seq } })) as { id: string; runs: Array<{ id: string }> };
+    return { caseId: body.id, runId: body.runs[0].id };
+  });
 }
 
 /** Cases of the bench's status set with no run, for status updates; returns their ids. */
 export async function createCases(client: ChaosClient, count: number, concurrency: number): Promise<string[]> {
-  const created: string[] = [];
+  return createInLanes(count, concurrency, async (seq) => {
+    const body = (await client.request('POST', '/v1/cases', { type: BENCH_CASE_TYPE, statusSet: BENCH_STATUS_SET, data: { seq } })) as { id: string };
+    return body.id;
+  });
+}
+
+/** Calls `create(0..count-1)` with `concurrency` calls in flight; the results come in completion order. */
+async function createInLanes<T>(count: number, concurrency: number, create: (seq: number) => Promise<T>): Promise<T[]> {
+  const created: T[] = [];
   let next = 0;
   const lane = async () => {
-    while (next < count) {
-      const seq = next++;
-      const body = (await client.request('POST', '/v1/cases', { type: BENCH_CASE_TYPE, statusSet: BENCH_STATUS_SET, data: { seq } })) as { id: string };
-      created.push(body.id);
-    }
+    while (next < count) created.push(await create(next++));
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
   return created;
