@@ -152,9 +152,7 @@ export class CaseStatusUpdatesService {
       if (item.idempotency) outcomes.push({ organizationId: item.organizationId, key: item.idempotency.key, response: answer.ok ? { status: answer.value.status, body: answer.value.body } : null });
     });
     // Sent with the transaction's next statement: the next round's first, or the COMMIT.
-    const settle = new SqlScript();
-    for (const statement of this.idempotency.settleStatements(outcomes)) settle.add(statement);
-    await settle.defer(manager);
+    await this.idempotency.settleScript(outcomes).defer(manager);
   }
 
   /**

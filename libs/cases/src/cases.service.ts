@@ -5,7 +5,7 @@ import { Actor, isUuid, NotFoundError, UnprocessableError } from '@app/common';
 import { uuidArrayLiteral } from '@app/persistence';
 import { StatusesService } from '@app/statuses';
 import { CaseAuditService } from './case-audit.service';
-import { assertVersion, CaseStatusChangesService, StatusChange, StatusChangeResult } from './case-status-changes.service';
+import { assertVersion } from './case-status-changes.service';
 import { BlockType, CaseBlockEntity } from './case-block.entity';
 import { CaseEntity } from './case.entity';
 import { CaseView, toCaseView } from './case.view';
@@ -53,7 +53,6 @@ export class CasesService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly statuses: StatusesService,
     private readonly audit: CaseAuditService,
-    private readonly statusChanges: CaseStatusChangesService,
   ) {}
 
   /** Creates a case in its set's initial status and records its creation in the audit trail. */
@@ -99,16 +98,6 @@ export class CasesService {
     }
     await this.audit.record(manager, organizationId, created.id, actor, { type: 'case_created', to: initial.key });
     return created;
-  }
-
-  /**
-   * Sets a case's status inside the caller's transaction (a workflow step commits it together with
-   * the step's completion). Setting the status it already has changes nothing and records nothing.
-   */
-  async changeStatus(manager: EntityManager, organizationId: string, change: StatusChange): Promise<StatusChangeResult> {
-    const [result] = await this.statusChanges.applyAll(manager, [{ ...change, organizationId }]);
-    if (!result.ok) throw result.error;
-    return result.value;
   }
 
   /** Assigns the case to a reviewer or a queue (`queue:<name>`), or unassigns it with null. */

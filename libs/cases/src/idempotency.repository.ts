@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { fulfilled, rejected, Settled, UnprocessableError } from '@app/common';
-import { jsonbLiteral } from '@app/persistence';
+import { jsonbLiteral, SqlScript } from '@app/persistence';
 
 export interface StoredResponse {
   status: number;
@@ -73,23 +73,26 @@ export class IdempotencyRepository {
   }
 
   /**
-   * The statements that settle claimed keys: the answers of the requests that succeeded are
-   * stored, and the keys of those that failed are let go, as a rollback would have let them go.
+   * The writes that settle claimed keys: the answers of the requests that succeeded are stored,
+   * and the keys of those that failed are let go, as a rollback would have let them go.
    */
-  settleStatements(outcomes: IdempotencyOutcome[]): Array<string | null> {
+  settleScript(outcomes: IdempotencyOutcome[]): SqlScript {
     const stored = outcomes.flatMap(({ organizationId, key, response }) => (response ? [{ organization_id: organizationId, key, status: response.status, body: response.body }] : []));
     const freed = outcomes.filter(({ response }) => response === null).map(({ organizationId, key }) => ({ organization_id: organizationId, key }));
-    return [
-      stored.length === 0
-        ? null
-        : `UPDATE idempotency_keys i SET response_status = u.status, response_body = u.body
-           FROM jsonb_to_recordset(${jsonbLiteral(stored)}) AS u(organization_id uuid, key text, status integer, body jsonb)
-           WHERE i.organization_id = u.organization_id AND i.key = u.key`,
-      freed.length === 0
-        ? null
-        : `DELETE FROM idempotency_keys i USING jsonb_to_recordset(${jsonbLiteral(freed)}) AS u(organization_id uuid, key text)
-           WHERE i.organization_id = u.organization_id AND i.key = u.key`,
-    ];
+    return new SqlScript()
+      .add(
+        stored.length === 0
+          ? null
+          : `UPDATE idempotency_keys i SET response_status = u.status, response_body = u.body
+             FROM jsonb_to_recordset(${jsonbLiteral(stored)}) AS u(organization_id uuid, key text, status integer, body jsonb)
+             WHERE i.organization_id = u.organization_id AND i.key = u.key`,
+      )
+      .add(
+        freed.length === 0
+          ? null
+          : `DELETE FROM idempotency_keys i USING jsonb_to_recordset(${jsonbLiteral(freed)}) AS u(organization_id uuid, key text)
+             WHERE i.organization_id = u.organization_id AND i.key = u.key`,
+      );
   }
 }
 
