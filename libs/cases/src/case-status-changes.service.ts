@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { Actor, ConflictError, fulfilled, isUuid, NotFoundError, PreconditionFailedError, rejected, Settled, UnprocessableError } from '@app/common';
+import { Actor, ConflictError, fulfilled, isUuid, NotFoundError, orgKey, PreconditionFailedError, rejected, Settled, UnprocessableError } from '@app/common';
 import { jsonbLiteral, SqlScript, uuidArrayLiteral } from '@app/persistence';
 import { auditStatement, NewAuditEvent } from './case-audit.service';
 import type { CaseEntity } from './case.entity';
@@ -55,7 +55,7 @@ export class CaseStatusChangesService {
     const cases = await this.lockCases(manager, changes);
     const events: NewAuditEvent[] = [];
     const results = changes.map((change): Settled<StatusChangeResult> => {
-      const current = cases.get(caseKey(change.organizationId, change.caseId));
+      const current = cases.get(orgKey(change.organizationId, change.caseId));
       if (!current) return rejected(new NotFoundError('Case', change.caseId));
       try {
         assertVersion(current, change.expectedVersion, 'precondition');
@@ -134,14 +134,12 @@ export class CaseStatusChangesService {
       );
     return new Map(
       rows.map((row) => [
-        caseKey(row.organization_id, row.id),
+        orgKey(row.organization_id, row.id),
         { id: row.id, organizationId: row.organization_id, statusSet: row.status_set, status: row.status, version: row.version, terminal: row.terminal ?? {}, changed: false },
       ]),
     );
   }
 }
-
-const caseKey = (organizationId: string, caseId: string) => `${organizationId}/${caseId}`;
 
 /**
  * Optimistic concurrency: `If-Match` on a pipeline update is a precondition (412); a reviewer's

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { Actor, fulfilled, GroupCommit, inRounds, NotFoundError, rejected, Settled } from '@app/common';
+import { Actor, fulfilled, GroupCommit, inRounds, NotFoundError, orgKey, rejected, Settled } from '@app/common';
 import { foldedTransaction, SqlScript } from '@app/persistence';
 import { CaseStatusChangesService } from './case-status-changes.service';
 import { CaseView } from './case.view';
@@ -98,7 +98,7 @@ export class CaseStatusUpdatesService {
     const own: Array<{ item: UpdateItem; index: number }> = [];
     items.forEach((item, index) => {
       if (!item.idempotency) return own.push({ item, index });
-      const keyOf = `${item.organizationId}/${item.idempotency.key}`;
+      const keyOf = orgKey(item.organizationId, item.idempotency.key);
       const claimant = claimants.get(keyOf);
       if (claimant === undefined) {
         claimants.set(keyOf, index);
@@ -145,7 +145,7 @@ export class CaseStatusUpdatesService {
     );
     const outcomes: IdempotencyOutcome[] = [];
     todo.forEach(({ item, index }, i) => {
-      const view = views.get(`${item.organizationId}/${item.caseId}`);
+      const view = views.get(orgKey(item.organizationId, item.caseId));
       const change = changes[i];
       settled[index] = !change.ok ? change : view ? fulfilled({ status: 200, body: view, replayed: false }) : rejected(new NotFoundError('Case', item.caseId));
       const answer = settled[index];

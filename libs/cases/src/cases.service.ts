@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Actor, isUuid, NotFoundError, UnprocessableError } from '@app/common';
+import { Actor, isUuid, NotFoundError, orgKey, UnprocessableError } from '@app/common';
 import { uuidArrayLiteral } from '@app/persistence';
 import { StatusesService } from '@app/statuses';
 import { CaseAuditService } from './case-audit.service';
@@ -178,7 +178,7 @@ export class CasesService {
 
   /**
    * Views of many cases in one statement, with the ids inlined so it can travel with a batch's
-   * deferred writes and read them. Cases of other organizations, and unknown ids, are absent.
+   * deferred writes and read them, by orgKey. Cases of other organizations, and unknown ids, are absent.
    */
   async views(manager: EntityManager, cases: Array<{ organizationId: string; caseId: string }>): Promise<Map<string, CaseView>> {
     const named = cases.filter(({ caseId }) => isUuid(caseId));
@@ -187,7 +187,7 @@ export class CasesService {
       `${CASE_VIEW_SELECT} WHERE c.id = ANY(${uuidArrayLiteral([...new Set(named.map(({ caseId }) => caseId))])})
          AND c.organization_id = ANY(${uuidArrayLiteral([...new Set(named.map(({ organizationId }) => organizationId))])})`,
     );
-    return new Map(rows.map((row) => [`${row.organizationId}/${row.id}`, caseViewOf(row)]));
+    return new Map(rows.map((row) => [orgKey(row.organizationId, row.id), caseViewOf(row)]));
   }
 
   async listEvents(organizationId: string, caseId: string, options: { cursor?: string; limit: number }) {

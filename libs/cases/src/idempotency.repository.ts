@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { fulfilled, rejected, Settled, UnprocessableError } from '@app/common';
+import { fulfilled, orgKey, rejected, Settled, UnprocessableError } from '@app/common';
 import { jsonbLiteral, SqlScript } from '@app/persistence';
 
 export interface StoredResponse {
@@ -47,8 +47,8 @@ export class IdempotencyRepository {
        ON CONFLICT DO NOTHING
        RETURNING organization_id, key`,
     );
-    const claimed = new Set(inserted.map((row) => claimKey(row.organization_id, row.key)));
-    const taken = claims.filter((claim) => !claimed.has(claimKey(claim.organizationId, claim.key)));
+    const claimed = new Set(inserted.map((row) => orgKey(row.organization_id, row.key)));
+    const taken = claims.filter((claim) => !claimed.has(orgKey(claim.organizationId, claim.key)));
     // A statement of its own: the insert's snapshot may predate the commit it waited for.
     const priors: Array<{ organization_id: string; key: string; request_hash: string; response_status: number; response_body: unknown }> =
       taken.length === 0
@@ -60,10 +60,10 @@ export class IdempotencyRepository {
                FROM jsonb_to_recordset(${jsonbLiteral(taken.map(({ organizationId, key }) => ({ organization_id: organizationId, key })))}) AS k(organization_id uuid, key text)
              )`,
           );
-    const stored = new Map(priors.map((row) => [claimKey(row.organization_id, row.key), row]));
+    const stored = new Map(priors.map((row) => [orgKey(row.organization_id, row.key), row]));
     return claims.map((claim) => {
-      if (claimed.has(claimKey(claim.organizationId, claim.key))) return fulfilled(null);
-      const prior = stored.get(claimKey(claim.organizationId, claim.key));
+      if (claimed.has(orgKey(claim.organizationId, claim.key))) return fulfilled(null);
+      const prior = stored.get(orgKey(claim.organizationId, claim.key));
       if (!prior) return rejected(new Error(`Idempotency-Key "${claim.key}" was neither claimed nor found.`));
       if (prior.request_hash !== claim.requestHash) {
         return rejected(this.reusedError(claim.key));
@@ -95,5 +95,3 @@ export class IdempotencyRepository {
       );
   }
 }
-
-const claimKey = (organizationId: string, key: string) => `${organizationId}/${key}`;

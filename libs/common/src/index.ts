@@ -9,3 +9,4 @@ export * from './process/local-ports.util';
 export * from './process/child-shutdown.util';
 export * from './util/settled.util';
 export * from './util/group-commit';
+export * from './util/org-key.util';

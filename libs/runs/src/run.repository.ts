@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { isUuid, NotFoundError } from '@app/common';
+import { isUuid, NotFoundError, orgKey } from '@app/common';
 import { uuidArrayLiteral } from '@app/persistence';
 import { RunHistoryEntity } from './run-history.entity';
 import { RunEntity } from './run.entity';
@@ -104,8 +104,8 @@ export class RunRepository {
       `SELECT ${RUN_COLUMNS} FROM runs r WHERE r.case_id = ANY($1::uuid[]) AND r.organization_id = ANY($2::uuid[]) ORDER BY r.created_at`,
       [[...new Set(cases.map(({ caseId }) => caseId))], [...new Set(cases.map(({ organizationId }) => organizationId))]],
     );
-    const asked = new Set(cases.map(({ organizationId, caseId }) => `${organizationId}/${caseId}`));
-    return rows.filter((row) => asked.has(`${row.organizationId}/${row.caseId}`)).map((row) => Object.assign(new RunEntity(), row));
+    const asked = new Set(cases.map(({ organizationId, caseId }) => orgKey(organizationId, caseId)));
+    return rows.filter((row) => asked.has(orgKey(row.organizationId, row.caseId))).map((row) => Object.assign(new RunEntity(), row));
   }
 }
 

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Actor, ConflictError, fulfilled, GroupCommit, inRounds, isUuid, NotFoundError, rejected, Settled, UnprocessableError } from '@app/common';
+import { Actor, ConflictError, fulfilled, GroupCommit, inRounds, isUuid, NotFoundError, orgKey, rejected, Settled, UnprocessableError } from '@app/common';
 import { CaseEntity, CasesService, CaseView } from '@app/cases';
 import { WorkflowsService } from '@app/workflows';
 import { acceptedEvents, applyEvent, RUN_RETRY, startRun, TransitionResult, WorkflowDefinition } from '@app/workflow-core';
@@ -309,10 +309,11 @@ export class RunsService {
     const runs = await this.runs.listForCases(this.dataSource.manager, cases);
     const byCase = new Map<string, RunSummary[]>();
     for (const run of runs) {
-      const key = `${run.organizationId}/${run.caseId}`;
-      byCase.set(key, [...(byCase.get(key) ?? []), toRunSummary(run)]);
+      const key = orgKey(run.organizationId, run.caseId);
+      if (!byCase.has(key)) byCase.set(key, []);
+      byCase.get(key)?.push(toRunSummary(run));
     }
-    return cases.map(({ organizationId, caseId }) => fulfilled(byCase.get(`${organizationId}/${caseId}`) ?? []));
+    return cases.map(({ organizationId, caseId }) => fulfilled(byCase.get(orgKey(organizationId, caseId)) ?? []));
   }
 }
 
