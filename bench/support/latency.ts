@@ -121,7 +121,7 @@ export async function measureLatency(options: OpenLoopOptions & { sender: EventS
     [stepIds],
   );
   const stepById = new Map(steps.map((step) => [step.id, step]));
-  return summarize(options, runIds.length, loop, (entry) => {
+  return latencyResult(options, runIds.length, loop, (entry) => {
     const step = entry.value ? stepById.get(entry.value) : undefined;
     return step && step.status === 'succeeded' && step.finished_ms !== null ? Number(step.finished_ms) - entry.sentAt : null;
   });
@@ -143,10 +143,10 @@ export async function measureStatusLatency(options: OpenLoopOptions & { sender: 
     // Applied as asked: the case the answer shows is in the status sent.
     return (await sender.setStatus(caseId, status)).status === status;
   });
-  return summarize(options, caseIds.length, loop, (entry) => (entry.value ? (entry.ackMs as number) : null));
+  return latencyResult(options, caseIds.length, loop, (entry) => (entry.value ? (entry.ackMs as number) : null));
 }
 
-function summarize<T>(
+function latencyResult<T>(
   options: OpenLoopOptions,
   targets: number,
   loop: Awaited<ReturnType<typeof openLoop<T>>>,
