@@ -1,8 +1,10 @@
-import { Module, RequestMethod } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { CaseflowConfig, ConfigModule } from '@app/common';
 import { PersistenceModule } from '@app/persistence';
 import { QueueModule } from '@app/queue';
+import type { Logger as PinoInstance } from 'pino';
+import { createRootLogger, ROOT_LOGGER } from './logging';
 
 /**
  * Process-wide infrastructure, imported once by each process's root module: validated config,
@@ -13,19 +15,12 @@ import { QueueModule } from '@app/queue';
   imports: [
     ConfigModule,
     LoggerModule.forRootAsync({
-      inject: [CaseflowConfig],
-      useFactory: (config: CaseflowConfig) => ({
-        forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
-        pinoHttp: {
-          level: config.LOG_LEVEL,
-          // JSON lines for machines; readable lines when a person watches a terminal.
-          transport: process.stdout.isTTY ? { target: 'pino-pretty', options: { singleLine: true, ignore: 'pid,hostname' } } : undefined,
-          // Keys and bodies never reach the logs.
-          redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'], censor: '[redacted]' },
-          autoLogging: { ignore: (req) => req.url === '/metrics' || (req.url ?? '').startsWith('/v1/health') },
-          customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-        },
-      }),
+      providers: [{ provide: ROOT_LOGGER, inject: [CaseflowConfig], useFactory: (config: CaseflowConfig) => createRootLogger(config.LOG_LEVEL) }],
+      inject: [ROOT_LOGGER],
+      // nestjs-pino carries Nest's logs to pino. Its request middleware is not installed (no
+      // routes): the API installs its own request log, which does without a per-request context
+      // (see requestLogger).
+      useFactory: (logger: PinoInstance) => ({ pinoHttp: { logger }, forRoutes: [] }),
     }),
     PersistenceModule,
     QueueModule,

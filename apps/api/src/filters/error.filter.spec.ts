@@ -4,8 +4,12 @@ import { ConflictError, UnprocessableError } from '@app/common';
 import { ErrorFilter } from './error.filter';
 
 /** What the one error filter answers for each kind of failure: status and envelope, never a stack. */
+/** What the filter logged while answering the last exception. */
+let logged: string[] = [];
+
 function answer(exception: unknown): { status: number; body: { error: { code: string; message: string; details?: unknown } } } {
   const sent: { status?: number; body?: unknown } = {};
+  logged = [];
   const response = {
     headersSent: false,
     status(code: number) {
@@ -17,9 +21,10 @@ function answer(exception: unknown): { status: number; body: { error: { code: st
       return this;
     },
   };
-  const host = { switchToHttp: () => ({ getResponse: () => response }) } as unknown as ArgumentsHost;
+  const request = { id: 7, method: 'POST', url: '/v1/cases' };
+  const host = { switchToHttp: () => ({ getResponse: () => response, getRequest: () => request }) } as unknown as ArgumentsHost;
   const filter = new ErrorFilter();
-  (filter as unknown as { logger: { error: () => void } }).logger = { error: () => undefined };
+  (filter as unknown as { logger: { error: (message: string) => void } }).logger = { error: (message) => logged.push(message) };
   filter.catch(exception, host);
   return sent as never;
 }
@@ -59,5 +64,7 @@ describe('ErrorFilter', () => {
     expect(answer(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })).status).toBe(503);
     const unexpected = answer(new TypeError("Cannot read properties of undefined (reading 'x')"));
     expect(unexpected).toEqual({ status: 500, body: { error: { code: 'INTERNAL_ERROR', message: 'An unexpected error occurred; it has been logged.' } } });
+    // The log, not the answer, has the stack, with the request it failed (the request log's id).
+    expect(logged).toEqual([expect.stringMatching(/^POST \/v1\/cases \(request 7\) failed: TypeError: Cannot read properties of undefined \(reading 'x'\)\n\s+at /)]);
   });
 });
