@@ -40,6 +40,7 @@ const sweepPlan = (quick: boolean) => (quick ? { rates: [50, 100, 200, 400], mea
 const P99_TARGET_MS = 50;
 /** A p99 past this means requests queue up: every higher rate would only queue more. */
 const SWEEP_SATURATED_MS = 1000;
+const cpuLine = (run: LatencyResult) => `${run.machineCpuMsPerRequest} ms of machine CPU per request, steal ${run.apiCpu.machineStealPercent}%`;
 const log = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 
 async function main(): Promise<number> {
@@ -98,7 +99,7 @@ async function main(): Promise<number> {
     sampler.start();
     const engine = await measureEngine({ client, db, redisUrl: options.redisUrl, prefix, workerPid: worker.child.pid as number, ...options.engine, loadConcurrency: options.loadConcurrency, progress: log });
     const workerMemory = sampler.stop();
-    log(`   ${engine.stepsPerSec.toFixed(0)} steps/s over ${engine.seconds.toFixed(1)} s; worker at ${engine.workerCpu.processCpuPercentOfOneCore}% of a core, machine ${engine.workerCpu.machineBusyPercent}% busy; peak RSS ${workerMemory.peakMb} MB`);
+    log(`   ${engine.stepsPerSec.toFixed(0)} steps/s over ${engine.seconds.toFixed(1)} s; worker at ${engine.workerCpu.processCpuPercentOfOneCore}% of a core, machine ${engine.workerCpu.machineBusyPercent}% busy (steal ${engine.workerCpu.machineStealPercent}%); peak RSS ${workerMemory.peakMb} MB`);
     for (const problem of engine.verification.problems) log(`   ENGINE CHECK FAILED: ${problem}`);
 
     const rate = Math.max(1, engine.stepsPerSec / 2);
@@ -120,16 +121,16 @@ async function main(): Promise<number> {
     for (const stepRate of plan.rates.filter((candidate) => candidate < rate)) {
       log(`5. latency at ${stepRate} events/s (sweep below half load)`);
       const measured = await measureLatency({ sender, db, runIds: latencyRuns.map((run) => run.runId), ...pids, rate: stepRate, warmUpS: 1, measureS: plan.measureS, progress: log });
-      log(`   p50 ${measured.p50Ms} ms, p99 ${measured.p99Ms} ms (sent ${measured.sentRate.toFixed(0)}/s)`);
+      log(`   p50 ${measured.p50Ms} ms, p99 ${measured.p99Ms} ms (sent ${measured.sentRate.toFixed(0)}/s); ${cpuLine(measured)}`);
       sweep.push(measured);
       if (measured.p99Ms > SWEEP_SATURATED_MS) break;
     }
     log(`5. latency: ${rate.toFixed(0)} events/s over ${latencyRuns.length} waiting runs, ${options.latency.warmUpS} s warm-up, ${options.latency.measureS} s measured`);
     const latency = await measureLatency({ sender, db, runIds: latencyRuns.map((run) => run.runId), ...pids, rate, ...options.latency, progress: log });
-    log(`   p50 ${latency.p50Ms} ms, p99 ${latency.p99Ms} ms (sent ${latency.sentRate.toFixed(0)}/s)`);
+    log(`   p50 ${latency.p50Ms} ms, p99 ${latency.p99Ms} ms (sent ${latency.sentRate.toFixed(0)}/s); ${cpuLine(latency)}`);
     log(`5b. status updates: ${rate.toFixed(0)}/s over ${statusCases.length} cases, ${options.latency.warmUpS} s warm-up, ${options.latency.measureS} s measured`);
     const statusLatency = await measureStatusLatency({ sender, caseIds: statusCases, ...pids, rate, ...options.latency, progress: log });
-    log(`   p50 ${statusLatency.p50Ms} ms, p99 ${statusLatency.p99Ms} ms (sent ${statusLatency.sentRate.toFixed(0)}/s)`);
+    log(`   p50 ${statusLatency.p50Ms} ms, p99 ${statusLatency.p99Ms} ms (sent ${statusLatency.sentRate.toFixed(0)}/s); ${cpuLine(statusLatency)}`);
     sender.close();
     const exits = fleet.unexpectedExits.map((exit) => `${exit.name} exited on its own (code ${exit.code}, signal ${exit.signal})`);
     await fleet.stopAll(options.cpuProf ? 15_000 : 5000);
@@ -196,8 +197,9 @@ function method(options: BenchOptions): Record<string, string> {
     noop: `fixed count: ${options.noop.jobs} jobs queued up front with the engine's job options (stepJobOptions), then one in-process BullMQ Worker with STEP_WORKER_OPTIONS at concurrency ${c} and a no-op processor; rate = completions after the first ${options.noop.warmUp} / time from the ${options.noop.warmUp}th to the last.`,
     naive: `fixed count: as noop, ${options.naive.jobs} jobs (first ${options.naive.warmUp} not timed), the processor running the pg transaction above on a pool of as many connections as jobs in flight; measured at concurrency ${options.naiveConcurrencies.join(' and ')}, naiveJobsPerSec is the better one.`,
     engine: `fixed count: a real worker process (dist/apps/worker, WORKER_CONCURRENCY=${c}) and API process; ${options.engine.warmUpRuns} warm-up runs, then ${options.engine.runs} runs of a ten-step case.updateStatus workflow created through POST /v1/cases with the steps queue paused, then resumed; stepsPerSec = succeeded step executions / (max(finished_at) - min(started_at)) read from step_executions; every run completed, every step succeeded and every status change audited is checked.`,
-    latency: `fixed duration, open loop: POST /v1/runs/:id/events over ${c} keep-alive connections at fixed intervals at half the engine's steps/s, round-robin over waiting runs, each event running one case.updateStatus step; latency = step_executions.finished_at (clock_timestamp() in the step's committing transaction, just before COMMIT) - the client's wall-clock send time, same machine clock; ${options.latency.warmUpS} s warm-up not counted, ${options.latency.measureS} s measured. sections.latencyLight: the same at ${LIGHT_RATE} events/s, for reference; sections.latencySweep: the same at ${sweepPlan(options.quick).rates.join(', ')} events/s (those below half load, stopping at the first whose p99 exceeds ${SWEEP_SATURATED_MS} ms, saturated), each 1 s warm-up then ${sweepPlan(options.quick).measureS} s; maxRateP99Within50Ms: the highest rate sent with p99 within ${P99_TARGET_MS} ms and no failed request. sections.statusLatency (statusP50Ms, statusP99Ms): the same open loop at the same rate with POST /v1/cases/:id/status, round-robin over as many cases without a run, each request moving its case between two statuses; the change commits before the answer, so latency = the answer's arrival - the send time.`,
+    latency: `fixed duration, open loop: POST /v1/runs/:id/events over ${c} keep-alive connections at fixed intervals at half the engine's steps/s, round-robin over waiting runs, each event running one case.updateStatus step; latency = step_executions.finished_at (clock_timestamp() in the step's committing transaction, just before COMMIT) - the client's wall-clock send time, same machine clock; ${options.latency.warmUpS} s warm-up not counted, ${options.latency.measureS} s measured. sections.latencyLight: the same at ${LIGHT_RATE} events/s, for reference; sections.latencySweep: the same at ${sweepPlan(options.quick).rates.join(', ')} events/s (those below half load, stopping at the first whose p99 exceeds ${SWEEP_SATURATED_MS} ms, saturated), each 1 s warm-up then ${sweepPlan(options.quick).measureS} s; maxRateP99Within50Ms: the highest rate sent with p99 within ${P99_TARGET_MS} ms and no failed request. sections.statusLatency (statusP50Ms, statusP99Ms): the same open loop at the same rate with POST /v1/cases/:id/status, round-robin over as many cases without a run, each request moving its case between two statuses; the change commits before the answer, so latency = the answer's arrival - the send time. machineCpuMsPerRequest: the CPU all processes of the machine spent over the sending (/proc/stat busy minus steal) / requests sent.`,
     scale: `case-list.bench.ts's seed (INSERT ... SELECT generate_series, indexes rebuilt after) of ${options.scale.cases} cases in an organization of their own, then each query through CaseListRepository ${options.scale.warmUp} times untimed and ${options.scale.iterations} times timed, one at a time; listP95Ms = the worst p95 of the four.`,
+    steal: "apiCpu.machineStealPercent, workerCpu.machineStealPercent and each ceiling's cpu.machineStealPercent: the share of the machine's CPU time the hypervisor gave to other tenants during that section (/proc/stat steal over all ticks); sections with unlike steal ran on unlike machines.",
     memory: 'VmHWM (the kernel-kept peak resident set) of the worker process from /proc/<pid>/status, sampled every 200 ms from its start to the end of section 4.',
   };
 }

@@ -69,6 +69,24 @@ const r1 = (value: number) => Math.round(value * 10) / 10;
 const r3 = (value: number) => Math.round(value * 1000) / 1000;
 const int = (value: number) => Math.round(value).toLocaleString('en-US');
 
+const machineBusy = (run: LatencyResult) => `${run.apiCpu.machineBusyPercent}% busy (steal ${run.apiCpu.machineStealPercent}%)`;
+
+/**
+ * The hypervisor's steal in each timed section: a ratio between two sections is only as fair as
+ * their steal is alike, and a latency section with much steal measured a slower machine.
+ */
+function stealBySection({ sections: s }: BenchResult): string {
+  const percent = (runs: Array<{ cpu: { machineStealPercent: number } }>) => `${runs.map((run) => run.cpu.machineStealPercent).join('/')}%`;
+  return [
+    `pg ${percent(s.pg)}`,
+    `no-op ${percent([s.noop])}`,
+    `naive ${percent(s.naiveRuns)}`,
+    `engine ${s.engine.workerCpu.machineStealPercent}%`,
+    `events ${s.latency.apiCpu.machineStealPercent}%`,
+    `status ${s.statusLatency.apiCpu.machineStealPercent}%`,
+  ].join(', ');
+}
+
 export function renderTable(result: BenchResult): string {
   const { sections: s, concurrency } = result;
   const rows: string[][] = [
@@ -91,19 +109,25 @@ export function renderTable(result: BenchResult): string {
     ],
     ['   ratio to naive / no-op / PostgreSQL', `${result.ratioToNaive} / ${result.ratioToNoop} / ${result.ratioToPg}`, `naive ${TARGETS.ratioToNaive}`],
     [`5. Event -> committed status at ${int(s.latency.sentRate)} events/s`, `p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms`, TARGETS.p99Ms],
+    ['   machine CPU per event (all processes)', `${s.latency.machineCpuMsPerRequest} ms`, ''],
     ['   (HTTP answer of the event)', `p50 ${s.latency.ackP50Ms} ms, p99 ${s.latency.ackP99Ms} ms`, ''],
     [
       '   CPU (of one core): API / worker / bench; machine',
-      `${s.latency.apiCpu.processCpuPercentOfOneCore}% / ${s.latency.workerCpu.processCpuPercentOfOneCore}% / ${s.latency.loadGeneratorCpu.processCpuPercentOfOneCore}%; ${s.latency.apiCpu.machineBusyPercent}% busy`,
+      `${s.latency.apiCpu.processCpuPercentOfOneCore}% / ${s.latency.workerCpu.processCpuPercentOfOneCore}% / ${s.latency.loadGeneratorCpu.processCpuPercentOfOneCore}%; ${machineBusy(s.latency)}`,
       '',
     ],
     [`   (reference: at a light ${int(s.latencyLight.targetRate)} events/s)`, `p50 ${s.latencyLight.p50Ms} ms, p99 ${s.latencyLight.p99Ms} ms`, ''],
-    ...s.latencySweep.map((run, i) => [i === 0 ? '   (below half load)' : '', `${int(run.sentRate)}/s: p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms`, '']),
+    ...s.latencySweep.map((run, i) => [
+      i === 0 ? '   (below half load; machine CPU per event)' : '',
+      `${int(run.sentRate)}/s: p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms; ${run.machineCpuMsPerRequest} ms`,
+      '',
+    ]),
     ['   highest rate with p99 <= 50 ms', `${int(result.maxRateP99Within50Ms)} events/s`, ''],
     [`5b. Status update -> committed at ${int(s.statusLatency.sentRate)}/s`, `p50 ${result.statusP50Ms} ms, p99 ${result.statusP99Ms} ms`, TARGETS.p99Ms],
+    ['   machine CPU per update (all processes)', `${s.statusLatency.machineCpuMsPerRequest} ms`, ''],
     [
       '   CPU (of one core): API / bench; machine',
-      `${s.statusLatency.apiCpu.processCpuPercentOfOneCore}% / ${s.statusLatency.loadGeneratorCpu.processCpuPercentOfOneCore}%; ${s.statusLatency.apiCpu.machineBusyPercent}% busy`,
+      `${s.statusLatency.apiCpu.processCpuPercentOfOneCore}% / ${s.statusLatency.loadGeneratorCpu.processCpuPercentOfOneCore}%; ${machineBusy(s.statusLatency)}`,
       '',
     ],
     ...s.scale.queries.map((query, i) => [
@@ -112,6 +136,7 @@ export function renderTable(result: BenchResult): string {
       i === 0 ? TARGETS.listP95Ms : '',
     ]),
     ['7. Worker peak RSS during 4', `${result.workerRssMb} MB`, TARGETS.workerRssMb],
+    ['CPU taken by other tenants (steal), by section', stealBySection(result), ''],
   ];
   const widths = [0, 1, 2].map((column) => Math.max(...[['section', 'measured', 'reference target'], ...rows].map((row) => row[column].length)));
   const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
