@@ -3,10 +3,10 @@ import { QueryFailedError } from 'typeorm';
 import { ConflictError, UnprocessableError } from '@app/common';
 import { ErrorFilter } from './error.filter';
 
-/** What the one error filter answers for each kind of failure: status and envelope, never a stack. */
 /** What the filter logged while answering the last exception. */
 let logged: string[] = [];
 
+/** What the one error filter answers for each kind of failure: status and envelope, never a stack. */
 function answer(exception: unknown): { status: number; body: { error: { code: string; message: string; details?: unknown } } } {
   const sent: { status?: number; body?: unknown } = {};
   logged = [];
