@@ -84,6 +84,7 @@ function stealBySection({ sections: s }: BenchResult): string {
     `engine ${s.engine.workerCpu.machineStealPercent}%`,
     `events ${s.latency.apiCpu.machineStealPercent}%`,
     `status ${s.statusLatency.apiCpu.machineStealPercent}%`,
+    `list ${s.scale.cpu.machineStealPercent}%`,
   ].join(', ');
 }
 

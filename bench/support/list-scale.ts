@@ -5,6 +5,7 @@
 import { DataSource } from 'typeorm';
 import { CaseEntity, CaseListRepository } from '@app/cases';
 import { dataSourceOptions } from '@app/persistence';
+import { cpuBetween, cpuSnapshot, CpuUsage } from './cpu-usage';
 import { deepCursors, listScenarios, prepareListOrganization, scenarioCall, ScenarioResult, timeScenario } from './case-list.scenarios';
 
 /** By view, by status, by a data field, and a deep keyset page. */
@@ -17,6 +18,8 @@ export interface ScaleResult {
   listP95Ms: number;
   tableSize: string;
   queries: Array<Omit<ScenarioResult, 'criteria'>>;
+  /** Over the timed queries (not the seed): this process's CPU, and the machine's steal. */
+  cpu: CpuUsage;
 }
 
 export async function measureListScale(databaseUrl: string, options: { cases: number; warmUp: number; iterations: number }, progress: (message: string) => void): Promise<ScaleResult> {
@@ -29,6 +32,7 @@ export async function measureListScale(databaseUrl: string, options: { cases: nu
     const repository = new CaseListRepository(dataSource);
     const scenarios = listScenarios(await deepCursors(repository, organizationId));
     const queries: Array<Omit<ScenarioResult, 'criteria'>> = [];
+    const cpuFrom = cpuSnapshot(process.pid);
     for (const key of SCALE_SCENARIOS) {
       const scenario = scenarios.find((candidate) => candidate.key === key);
       if (!scenario) throw new Error(`case-list scenario "${key}" is gone from bench/support/case-list.scenarios.ts`);
@@ -38,8 +42,9 @@ export async function measureListScale(databaseUrl: string, options: { cases: nu
       queries.push(result);
       progress(`list ${scenario.name}: p50 ${result.p50.toFixed(2)} ms, p95 ${result.p95.toFixed(2)} ms`);
     }
+    const cpu = cpuBetween(cpuFrom, cpuSnapshot(process.pid));
     const [{ size }] = await dataSource.query(`SELECT pg_size_pretty(pg_total_relation_size('cases')) AS size`);
-    return { cases: options.cases, seedSeconds, listP95Ms: Math.max(...queries.map((query) => query.p95)), tableSize: size, queries };
+    return { cases: options.cases, seedSeconds, listP95Ms: Math.max(...queries.map((query) => query.p95)), tableSize: size, queries, cpu };
   } finally {
     await dataSource.destroy();
   }
