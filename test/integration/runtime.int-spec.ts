@@ -3,6 +3,7 @@ import { CasesService } from '@app/cases';
 import { StepExecutorService } from '@app/runs';
 import { RunRepository } from '../../libs/runs/src/run.repository';
 import { ApiClient, RunBody } from '../support/api-client';
+import { failFirstFlushOfSeveral } from '../support/fault-injection';
 import { FlakyTestAction } from '../support/test-actions';
 import { startTestApp, TestApp } from '../support/test-app';
 import { twoStepWorkflow } from '../support/workflow-fixtures';
@@ -329,27 +330,18 @@ describe('workflow runtime (PostgreSQL + Redis)', () => {
     await publish(gate('gate-retried'));
     const runIds: string[] = [];
     for (let i = 0; i < 8; i++) runIds.push((await startCase('gate-retried')).runId);
-    const repository = testApp.get(RunRepository);
-    const read = repository.findManyWithTimeline.bind(repository);
-    let failed = 0;
-    // The first flush of several events fails after its writes were sent, as a lost connection would.
-    const spy = jest.spyOn(repository, 'findManyWithTimeline').mockImplementation(async (manager, ids) => {
-      if (ids.length > 1 && failed === 0) {
-        failed++;
-        throw new Error('connection lost');
-      }
-      return read(manager, ids);
-    });
+    // The first flush of several events fails after its writes were sent (reading the answers).
+    const fault = failFirstFlushOfSeveral(testApp.get(RunRepository), 'findManyWithTimeline');
     try {
       const responses = await Promise.all(runIds.map((runId) => pipeline.post(`/v1/runs/${runId}/events`, { type: 'GO' })));
-      expect(failed).toBe(1);
+      expect(fault.failures()).toBe(1);
       expect(responses.map((response) => [response.status, response.body.state])).toEqual(runIds.map(() => [200, 'through']));
       for (const runId of runIds) {
         // Recorded once: the failed flush left nothing behind.
         expect((await pipeline.get(`/v1/runs/${runId}`)).body.events).toEqual([{ type: 'GO', accepted: true, at: expect.any(String) }]);
       }
     } finally {
-      spy.mockRestore();
+      fault.restore();
     }
   });
 

@@ -1,5 +1,6 @@
 import { CasesService, CaseStatusChangesService } from '@app/cases';
 import { ApiClient } from '../support/api-client';
+import { failFirstFlushOfSeveral } from '../support/fault-injection';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /**
@@ -126,27 +127,18 @@ describe('pipeline status updates committed together (PostgreSQL)', () => {
 
   it('when a flush of several updates fails, rolls it back and tries each update on its own', async () => {
     const ids = await newCases(8);
-    const cases = testApp.get(CasesService);
-    const read = cases.views.bind(cases);
-    let failed = 0;
-    // The first flush of several updates fails after its writes were sent, as a lost connection would.
-    const spy = jest.spyOn(cases, 'views').mockImplementation(async (manager, wanted) => {
-      if (wanted.length > 1 && failed === 0) {
-        failed++;
-        throw new Error('connection lost');
-      }
-      return read(manager, wanted);
-    });
+    // The first flush of several updates fails after its writes were sent (reading the answers).
+    const fault = failFirstFlushOfSeveral(testApp.get(CasesService), 'views');
     try {
       const responses = await Promise.all(ids.map((id) => setStatus(id, { status: 'pending' }, { 'Idempotency-Key': `retried-${id}` })));
-      expect(failed).toBe(1);
+      expect(fault.failures()).toBe(1);
       expect(responses.map((response) => [response.status, response.body.version, response.headers['idempotent-replayed']])).toEqual(ids.map(() => [200, 2, undefined]));
       // Applied once: the failed flush left no change and no claimed key behind.
       for (const id of ids) expect(await statusChanges(id)).toEqual(['pending']);
       const replays = await Promise.all(ids.map((id) => setStatus(id, { status: 'pending' }, { 'Idempotency-Key': `retried-${id}` })));
       expect(replays.map((response) => [response.status, response.body.version, response.headers['idempotent-replayed']])).toEqual(ids.map(() => [200, 2, 'true']));
     } finally {
-      spy.mockRestore();
+      fault.restore();
     }
   });
 });
