@@ -8,7 +8,7 @@ import { QueueName, redisOptionsFromUrl } from '@app/queue';
 import type { ChaosDatabase } from '../../scripts/chaos/chaos-database';
 import { ChaosClient, sleep } from '../../scripts/chaos/chaos-load';
 import { BENCH_CASE_TYPE, BENCH_STATUS_SET, TEN_STEPS_KEY } from './bench-workflows';
-import { cpuBetween, cpuSnapshot } from './cpu-usage';
+import { cpuBetween, cpuSnapshot, CpuUsage } from './cpu-usage';
 
 export interface CreatedRun {
   caseId: string;
@@ -81,7 +81,7 @@ export interface EngineResult {
   /** Seconds the API took to create the measured runs while the queue was paused (not timed). */
   createSeconds: number;
   /** The worker process's CPU (as % of one core: Node runs JavaScript on one) and the machine's, while draining. */
-  workerCpu: ReturnType<typeof cpuBetween>;
+  workerCpu: CpuUsage;
   verification: EngineVerification;
 }
 

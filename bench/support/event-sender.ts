@@ -1,8 +1,8 @@
 /**
  * The latency section's client: POST /v1/runs/:id/events and /v1/cases/:id/status over a fixed
- * pool of keep-alive connections, as a pipeline's HTTP client would hold. With fetch's default of a new connection
- * whenever every open one is busy, an open-loop load past the API's pace opened thousands of
- * sockets and the connection churn took the CPU the API needed. A request that waits for a free
+ * pool of keep-alive connections, as a pipeline's HTTP client would hold. With fetch's default of
+ * a new connection whenever every open one is busy, an open-loop load past the API's pace opened
+ * thousands of sockets and the connection churn took the CPU the API needed. A request that waits for a free
  * connection still counts that wait: its latency runs from the moment it was due to leave.
  */
 import { Agent, request } from 'node:http';

@@ -9,7 +9,7 @@ import { sleep } from '../../scripts/chaos/chaos-load';
 import type { EventSender } from './event-sender';
 import { percentile } from './case-list.scenarios';
 import { LATENCY_EVENT, PING, PONG } from './bench-workflows';
-import { cpuBetween, cpuSnapshot } from './cpu-usage';
+import { cpuBetween, cpuSnapshot, CpuUsage } from './cpu-usage';
 
 export interface LatencyResult {
   /** Events a second asked for, and actually sent over the measured window. */
@@ -39,10 +39,10 @@ export interface LatencyResult {
    */
   machineCpuMsPerRequest: number;
   /** Over the sending: the API's and the worker's CPU (% of one core) and the machine's. */
-  apiCpu: ReturnType<typeof cpuBetween>;
-  workerCpu: ReturnType<typeof cpuBetween>;
+  apiCpu: CpuUsage;
+  workerCpu: CpuUsage;
   /** The bench's own process, sending the events: it shares the machine with what it measures. */
-  loadGeneratorCpu: ReturnType<typeof cpuBetween>;
+  loadGeneratorCpu: CpuUsage;
 }
 
 interface Sent<T> {

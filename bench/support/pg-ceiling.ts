@@ -4,7 +4,7 @@
  */
 import { Client, ClientBase } from 'pg';
 import { PING, PONG } from './bench-workflows';
-import { cpuBetween, cpuSnapshot } from './cpu-usage';
+import { cpuBetween, cpuSnapshot, CpuUsage } from './cpu-usage';
 
 /** Cases the raw sections (PostgreSQL ceiling, naive worker) change, each starting in `PING`. */
 export async function insertRawCases(databaseUrl: string, organizationId: string, statusSet: string, type: string, count: number): Promise<string[]> {
@@ -43,7 +43,7 @@ export interface PgCeiling {
   transactions: number;
   seconds: number;
   /** Over the measured window; the process is the bench's own (PostgreSQL's backends are not in it). */
-  cpu: ReturnType<typeof cpuBetween>;
+  cpu: CpuUsage;
 }
 
 /**

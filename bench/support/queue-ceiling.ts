@@ -9,7 +9,7 @@ import { Job, Queue, Worker } from 'bullmq';
 import { Pool } from 'pg';
 import { JobName, redisOptionsFromUrl, STEP_WORKER_OPTIONS, StepJobData, stepJobOptions } from '@app/queue';
 import { MAX_BENCH_CONNECTIONS } from './bench-options';
-import { cpuBetween, CpuSnapshot, cpuSnapshot } from './cpu-usage';
+import { cpuBetween, CpuSnapshot, cpuSnapshot, CpuUsage } from './cpu-usage';
 import { flip, statusChange } from './pg-ceiling';
 
 export interface QueueCeiling {
@@ -24,7 +24,7 @@ export interface QueueCeiling {
   /** Seconds spent filling the queue (not timed). */
   fillSeconds: number;
   /** Over the timed completions; the process is the bench's, where the worker runs. */
-  cpu: ReturnType<typeof cpuBetween>;
+  cpu: CpuUsage;
 }
 
 interface Section {

@@ -310,8 +310,9 @@ export class RunsService {
     const byCase = new Map<string, RunSummary[]>();
     for (const run of runs) {
       const key = orgKey(run.organizationId, run.caseId);
-      if (!byCase.has(key)) byCase.set(key, []);
-      byCase.get(key)?.push(toRunSummary(run));
+      const list = byCase.get(key) ?? [];
+      if (list.length === 0) byCase.set(key, list);
+      list.push(toRunSummary(run));
     }
     return cases.map(({ organizationId, caseId }) => fulfilled(byCase.get(orgKey(organizationId, caseId)) ?? []));
   }

@@ -131,7 +131,6 @@ export class GroupCommit<T, R> {
   }
 }
 
-
 /**
  * Splits a flush's items into rounds, in order, each taking at most one item per key: the nth item
  * of a key goes in round n, so it is decided on what the earlier ones made of that key's row.
