@@ -25,6 +25,7 @@ type Access = 'public' | Role[];
 const MATRIX: Record<string, Access> = {
   'GET    /v1/health':                                    'public',
   'GET    /v1/health/ready':                              'public',
+  'GET    /metrics':                                      'public',
   'GET    /v1/workflows/schema':                          'public',
   'POST   /v1/workflows/validate':                        ['admin', 'author'],
   'POST   /v1/workflows':                                 ['admin', 'author'],
@@ -136,6 +137,7 @@ describe('authorization matrix: roles × routes × organizations', () => {
   const RECIPES: Record<string, Recipe> = {
     'GET /v1/health':                                { ok: 200, make: async () => ({}) },
     'GET /v1/health/ready':                          { ok: 200, make: async () => ({}) },
+    'GET /metrics':                                  { ok: 200, make: async () => ({}) },
     'GET /v1/workflows/schema':                      { ok: 200, make: async () => ({}) },
     'POST /v1/workflows/validate':                   { ok: 200, make: async () => ({ body: { ...waitDefinition, key: unique('validated') } }) },
     'POST /v1/workflows':                            { ok: 201, make: async () => ({ body: { ...waitDefinition, key: unique('published') } }) },

@@ -17,6 +17,7 @@ import { CaseListController } from './cases/case-list.controller';
 import { CasesController } from './cases/cases.controller';
 import { ErrorFilter } from './filters/error.filter';
 import { HealthController } from './health/health.controller';
+import { MetricsController } from './metrics/metrics.controller';
 import { RunsController } from './runs/runs.controller';
 import { StartupService } from './startup/startup.service';
 import { ViewsController } from './views/views.controller';
@@ -37,7 +38,7 @@ import { WorkflowsController } from './workflows/workflows.controller';
       }),
     }),
     AuthModule, StatusesModule, WorkflowsModule, CasesModule, RunsModule, ViewsModule],
-  controllers: [WorkflowsController, CasesController, CaseReviewController, RunsController, AdminController, HealthController, CaseListController, ViewsController],
+  controllers: [WorkflowsController, CasesController, CaseReviewController, RunsController, AdminController, HealthController, MetricsController, CaseListController, ViewsController],
   providers: [
     StartupService,
     // In this order: the key guard resolves the caller, then the throttler counts per key.

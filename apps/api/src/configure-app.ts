@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { CaseflowConfig } from '@app/common';
-import { requestLogger, ROOT_LOGGER } from '@app/platform';
+import { requestLogger, requestMetrics, ROOT_LOGGER } from '@app/platform';
 import { workflowDefinitionSchema } from '@app/workflow-core';
 import { answerClientErrors } from './filters/client-error.handler';
 import { jsonBodyErrors, jsonBodyLimits } from './filters/json-body.middleware';
@@ -13,8 +13,9 @@ import { jsonSchemaToComponents } from './openapi/json-schema-to-openapi.util';
 export function configureApi(app: INestApplication): void {
   const config = app.get(CaseflowConfig);
   const express = app as NestExpressApplication;
-  // First, so that a request refused by the body parser is logged too.
+  // First, so that a request refused by the body parser is logged and timed too.
   express.use(requestLogger(app.get(ROOT_LOGGER)));
+  express.use(requestMetrics());
   express.useBodyParser('json', { limit: config.CASEFLOW_BODY_LIMIT });
   express.use(jsonBodyErrors);
   express.use(jsonBodyLimits);

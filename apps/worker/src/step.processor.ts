@@ -1,9 +1,9 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DelayedError, Job } from 'bullmq';
-import { CaseflowConfig, isInfrastructureError } from '@app/common';
+import { CaseflowConfig, isInfrastructureError, stepAttemptDuration, stepAttempts } from '@app/common';
 import { JobName, QueueName, STEP_WORKER_OPTIONS, StepJobData } from '@app/queue';
-import { StepExecutorService, StepOutcome } from '@app/runs';
+import { RetryableStepError, StepExecutorService, StepOutcome } from '@app/runs';
 
 /** How long a step waits when the database or network is down, growing with each such delay. */
 const INFRASTRUCTURE_DELAY_MS = { base: 1000, max: 30_000 };
@@ -26,21 +26,29 @@ export class StepProcessor extends WorkerHost implements OnApplicationBootstrap 
 
   async process(job: Job<StepJobData>, token?: string): Promise<StepOutcome> {
     if (job.name !== JobName.ExecuteStep) throw new Error(`No handler for job "${job.name}" on queue "${QueueName.Steps}".`);
+    const stopTimer = stepAttemptDuration.startTimer();
+    let outcome = 'error';
     try {
-      return await this.executor.execute({
+      outcome = await this.executor.execute({
         stepExecutionId: job.data.stepExecutionId,
         attempt: job.attemptsMade + 1,
         maxAttempts: job.opts.attempts ?? 1,
       });
+      return outcome as StepOutcome;
     } catch (error) {
+      if (error instanceof RetryableStepError) outcome = 'retry';
       if (!isInfrastructureError(error) || !token) throw error;
       // The platform failed, not the step: come back later without using up one of its attempts.
+      outcome = 'delayed';
       const delays = Number(job.data.infrastructureDelays ?? 0);
       const delay = Math.min(INFRASTRUCTURE_DELAY_MS.base * 2 ** delays, INFRASTRUCTURE_DELAY_MS.max);
       this.logger.warn(`Step ${job.data.stepExecutionId} delayed ${delay} ms: ${(error as Error).message}`);
       await job.updateData({ ...job.data, infrastructureDelays: delays + 1 });
       await job.moveToDelayed(Date.now() + delay, token);
       throw new DelayedError();
+    } finally {
+      stepAttempts.inc({ outcome });
+      stopTimer();
     }
   }
 

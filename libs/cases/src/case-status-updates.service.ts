@@ -36,7 +36,7 @@ interface UpdateItem {
  * Updates committed together, waiting for nobody: a lone update goes at once, and under load the
  * updates that arrive while both flushes run share the next one's transaction.
  */
-const UPDATE_BATCH = { maxBatch: 64, maxFlushes: 2 };
+const UPDATE_BATCH = { name: 'status_updates', maxBatch: 64, maxFlushes: 2 };
 
 /**
  * A pipeline setting a case's status: `Idempotency-Key` makes a replay answer the stored response

@@ -10,3 +10,4 @@ export * from './process/child-shutdown.util';
 export * from './util/settled.util';
 export * from './util/group-commit';
 export * from './util/org-key.util';
+export * from './metrics/metrics';

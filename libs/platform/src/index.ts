@@ -1,2 +1,3 @@
 export * from './platform.module';
 export * from './logging';
+export * from './request-metrics';

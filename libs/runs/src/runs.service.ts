@@ -45,10 +45,10 @@ interface EventDecision {
  * Events committed together, waiting for nobody: a lone event goes at once, and under load the
  * events that arrive while both flushes run share the next one's transaction.
  */
-const EVENT_BATCH = { maxBatch: 64, maxFlushes: 2 };
+const EVENT_BATCH = { name: 'events', maxBatch: 64, maxFlushes: 2 };
 
 /** The runs of cases that routes answer with, read together in the same way: one statement for many requests. */
-const CASE_RUNS_BATCH = { maxBatch: 64, maxFlushes: 2 };
+const CASE_RUNS_BATCH = { name: 'case_runs', maxBatch: 64, maxFlushes: 2 };
 
 interface CaseRef {
   organizationId: string;

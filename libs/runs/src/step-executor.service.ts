@@ -66,7 +66,7 @@ interface BatchDependencies {
  * Redis; it takes light traffic (no batch running, the last one a single step) for quiet, and
  * lets a step go at once then.
  */
-const BATCH = { maxFlushes: 3, maxWaitMs: 2 };
+const BATCH = { name: 'steps', maxFlushes: 3, maxWaitMs: 2 };
 /** A batch that lost a deadlock or a serialization race is tried again at once, this many times. */
 const RACE_RETRIES = 3;
 

@@ -13,13 +13,19 @@ describe('loadConfig', () => {
     });
     expect(config.DATABASE_URL).toBeUndefined();
     expect(config.REDIS_URL).toBeUndefined();
+    expect(config.WORKER_METRICS_PORT).toBeUndefined();
   });
 
   it('reads numbers and comma-separated lists', () => {
-    const config = loadConfig({ PORT: '8080', WORKER_CONCURRENCY: '4', CASEFLOW_ENV_ALLOW: ' REGISTRY_URL, CRM_WEBHOOK ,' });
+    const config = loadConfig({ PORT: '8080', WORKER_CONCURRENCY: '4', WORKER_METRICS_PORT: '9464', CASEFLOW_ENV_ALLOW: ' REGISTRY_URL, CRM_WEBHOOK ,' });
     expect(config.PORT).toBe(8080);
+    expect(config.WORKER_METRICS_PORT).toBe(9464);
     expect(config.WORKER_CONCURRENCY).toBe(4);
     expect(config.CASEFLOW_ENV_ALLOW).toEqual(['REGISTRY_URL', 'CRM_WEBHOOK']);
+  });
+
+  it('refuses a metrics port that is not a port', () => {
+    expect(() => loadConfig({ WORKER_METRICS_PORT: '70000' })).toThrow('WORKER_METRICS_PORT: WORKER_METRICS_PORT must be a port number (1-65535)');
   });
 
   it('refuses bad values with one line per variable', () => {

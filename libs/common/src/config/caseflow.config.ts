@@ -9,6 +9,8 @@ const splitList = ({ value }: { value: unknown }) =>
         .filter(Boolean)
     : value;
 
+const METRICS_PORT_MESSAGE = 'WORKER_METRICS_PORT must be a port number (1-65535)';
+
 /**
  * Every setting Caseflow reads, validated once at start-up. Defaults work on a developer machine;
  * `.env.example` documents each one.
@@ -47,6 +49,17 @@ export class CaseflowConfig {
   @Max(500)
   @IsInt({ message: 'WORKER_CONCURRENCY must be a whole number from 1 to 500' })
   WORKER_CONCURRENCY = 64;
+
+  /**
+   * `npm run start:worker` serves `GET /metrics` on this port (unset: not served). The API, and
+   * `npm start`, serve it on PORT with the worker's figures of their own process.
+   */
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @Min(1, { message: METRICS_PORT_MESSAGE })
+  @Max(65535, { message: METRICS_PORT_MESSAGE })
+  @IsInt({ message: METRICS_PORT_MESSAGE })
+  WORKER_METRICS_PORT?: number;
 
   /** Names of environment variables that templates may read as `env.NAME`. */
   @Transform(splitList)
@@ -94,7 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CaseflowConfig
   const config = plainToInstance(CaseflowConfig, raw);
   const errors = validateSync(config, { whitelist: true, stopAtFirstError: true });
   if (errors.length > 0) {
-    const lines = errors.flatMap((error) => Object.values(error.constraints ?? {}).map((text) => `  - ${error.property}: ${text}`));
+    const lines = errors.flatMap((error) => [...new Set(Object.values(error.constraints ?? {}))].map((text) => `  - ${error.property}: ${text}`));
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   return config;

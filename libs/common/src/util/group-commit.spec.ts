@@ -1,4 +1,5 @@
 import { fulfilled, rejected, Settled } from './settled.util';
+import { batchDuration, batchSize } from '../metrics/metrics';
 import { GroupCommit, GroupCommitOptions, inRounds } from './group-commit';
 
 interface Deferred<T> {
@@ -40,7 +41,7 @@ function heldFlush() {
   return { flush, flushes, answer, running: () => running, mostAtOnce: () => mostAtOnce };
 }
 
-const options = (overrides: Partial<GroupCommitOptions>): GroupCommitOptions => ({ maxBatch: 100, maxFlushes: 1, maxWaitMs: 50, expected: () => 1, ...overrides });
+const options = (overrides: Partial<GroupCommitOptions>): GroupCommitOptions => ({ name: 'test', maxBatch: 100, maxFlushes: 1, maxWaitMs: 50, expected: () => 1, ...overrides });
 
 /** Observes a promise without awaiting it: its state after the next tick. */
 function watch<T>(promise: Promise<T>) {
@@ -218,7 +219,7 @@ describe('GroupCommit', () => {
 
   it('without `expected`, waits for nobody: a flush starts whenever one may, and what comes meanwhile goes in the next', async () => {
     const held = heldFlush();
-    const commit = new GroupCommit({ maxBatch: 3, maxFlushes: 2 }, held.flush);
+    const commit = new GroupCommit({ name: 'test', maxBatch: 3, maxFlushes: 2 }, held.flush);
 
     const answers = [watch(commit.submit(1)), watch(commit.submit(2))];
     // Each took a free flush at once: no timer, no turn of the event loop.
@@ -321,6 +322,25 @@ describe('GroupCommit', () => {
     ]);
     expect(commit.pending).toBe(0);
     await expect(Promise.all([commit.submit(4), commit.submit(5), commit.submit(6)])).resolves.toEqual([4, 5, 6]);
+  });
+
+  it('records each flush in the metrics under its name: its size, and its time by outcome', async () => {
+    const metric = async (histogram: typeof batchSize | typeof batchDuration, name: string, labels: Record<string, string>) =>
+      (await histogram.get()).values.find((sample) => sample.metricName === name && Object.entries(labels).every(([key, value]) => (sample.labels as Record<string, unknown>)[key] === value))?.value ?? 0;
+    let calls = 0;
+    let expected = 3;
+    const commit = new GroupCommit<number, number>(options({ name: 'metrics_test', expected: () => expected }), async (items) => {
+      if (++calls === 2) throw new Error('connection terminated');
+      return items.map((item) => fulfilled(item));
+    });
+
+    await Promise.all([commit.submit(1), commit.submit(2), commit.submit(3)]);
+    expected = 1;
+    await expect(commit.submit(4)).rejects.toThrow('connection terminated');
+    expect(await metric(batchSize, 'caseflow_batch_size_count', { batch: 'metrics_test' })).toBe(2);
+    expect(await metric(batchSize, 'caseflow_batch_size_sum', { batch: 'metrics_test' })).toBe(4);
+    expect(await metric(batchDuration, 'caseflow_batch_duration_seconds_count', { batch: 'metrics_test', outcome: 'ok' })).toBe(1);
+    expect(await metric(batchDuration, 'caseflow_batch_duration_seconds_count', { batch: 'metrics_test', outcome: 'error' })).toBe(1);
   });
 });
 

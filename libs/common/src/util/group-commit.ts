@@ -1,6 +1,9 @@
+import { batchDuration, batchSize } from '../metrics/metrics';
 import type { Settled } from './settled.util';
 
 interface Limits {
+  /** Names the batch in the metrics (`caseflow_batch_size{batch="events"}`). */
+  name: string;
   /** Items one flush takes at most. */
   maxBatch: number;
   /** Flushes running at once: while one waits on the database, the next one gathers and computes. */
@@ -113,8 +116,12 @@ export class GroupCommit<T, R> {
   }
 
   private async run(batch: Array<Waiting<T, R>>): Promise<void> {
+    const { name } = this.options;
+    batchSize.observe({ batch: name }, batch.length);
+    const stopTimer = batchDuration.startTimer({ batch: name });
     try {
       const results = await this.flush(batch.map((entry) => entry.item));
+      stopTimer({ outcome: 'ok' });
       batch.forEach((entry, i) => {
         const result = results[i];
         if (!result) entry.reject(new Error('The batch returned no result for this item.'));
@@ -122,6 +129,7 @@ export class GroupCommit<T, R> {
         else entry.reject(result.error);
       });
     } catch (error) {
+      stopTimer({ outcome: 'error' });
       for (const entry of batch) entry.reject(error);
     } finally {
       this.flushing--;
