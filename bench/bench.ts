@@ -101,6 +101,17 @@ async function main(): Promise<number> {
     const workerMemory = sampler.stop();
     log(`   ${engine.stepsPerSec.toFixed(0)} steps/s over ${engine.seconds.toFixed(1)} s; worker at ${engine.workerCpu.processCpuPercentOfOneCore}% of a core, machine ${engine.workerCpu.machineBusyPercent}% busy (steal ${engine.workerCpu.machineStealPercent}%); peak RSS ${workerMemory.peakMb} MB`);
     for (const problem of engine.verification.problems) log(`   ENGINE CHECK FAILED: ${problem}`);
+    // The naive worker again, at its best concurrency, right after the engine: steal comes in bursts
+    // on a shared host, and the two ratios together show how far it moved the one the issue asks for.
+    log(`3b. naive BullMQ + pg worker again at concurrency ${naive.concurrency}, just after the engine`);
+    const naiveAfter = await measureNaive(
+      { ...section(`bench-naive-after-${naive.concurrency}`, options.naive.warmUp, naive.concurrency), databaseUrl: options.databaseUrl },
+      organizationId,
+      options.naive.jobs,
+      rawCases,
+      statuses,
+    );
+    log(`   ${naiveAfter.jobsPerSec.toFixed(0)} jobs/s (steal ${naiveAfter.cpu.machineStealPercent}%)`);
 
     const rate = Math.max(1, engine.stepsPerSec / 2);
     // Three seconds between two events to one run: its previous step is long done (see latency.ts).
@@ -142,6 +153,7 @@ async function main(): Promise<number> {
     const problems = [...engine.verification.problems, ...exits];
     if (noop.failed > 0) problems.push(`${noop.failed} no-op jobs failed`);
     for (const run of naiveRuns) if (run.failed > 0) problems.push(`${run.failed} naive jobs failed at concurrency ${run.concurrency}`);
+    if (naiveAfter.failed > 0) problems.push(`${naiveAfter.failed} naive jobs failed in the run after the engine`);
     for (const run of [light, ...sweep, latency]) {
       if (run.requestErrors > 0) problems.push(`${run.requestErrors} latency requests failed at ${run.targetRate} events/s`);
       if (run.stepsNotSucceeded > 0) problems.push(`${run.stepsNotSucceeded} latency events' steps did not succeed at ${run.targetRate} events/s`);
@@ -157,6 +169,7 @@ async function main(): Promise<number> {
       pgTps: pgBest.tps,
       pgTpsLowClients: (pg.find((p) => p.clients === options.pgClientsLow) as PgCeiling).tps,
       ratioToNaive: engine.stepsPerSec / naive.jobsPerSec,
+      ratioToNaiveAfter: engine.stepsPerSec / naiveAfter.jobsPerSec,
       ratioToNoop: engine.stepsPerSec / noop.jobsPerSec,
       ratioToPg: engine.stepsPerSec / pgBest.tps,
       p50Ms: latency.p50Ms,
@@ -173,7 +186,7 @@ async function main(): Promise<number> {
       startedAt,
       seconds: Math.round((performance.now() - began) / 1000),
       method: method(options),
-      sections: { pg, noop, naive, naiveRuns, engine, latency, latencyLight: light, latencySweep: sweep, statusLatency, scale, workerMemory },
+      sections: { pg, noop, naive, naiveRuns, naiveAfter, engine, latency, latencyLight: light, latencySweep: sweep, statusLatency, scale, workerMemory },
       environment: await environment(db, options, loadBefore),
       targets: TARGETS,
     });
@@ -195,7 +208,7 @@ function method(options: BenchOptions): Record<string, string> {
   return {
     pg: `fixed duration: N pg connections (${options.pgClients.join(', ')} in turn) each running BEGIN; UPDATE cases SET status, version = version + 1, updated_at = now(); INSERT INTO case_events; COMMIT back to back on cases of its own, on the migrated schema; ${options.pg.warmUpS} s warm-up, then transactions ending in the next ${options.pg.measureS} s counted. pgTps is the best of those client counts.`,
     noop: `fixed count: ${options.noop.jobs} jobs queued up front with the engine's job options (stepJobOptions), then one in-process BullMQ Worker with STEP_WORKER_OPTIONS at concurrency ${c} and a no-op processor; rate = completions after the first ${options.noop.warmUp} / time from the ${options.noop.warmUp}th to the last.`,
-    naive: `fixed count: as noop, ${options.naive.jobs} jobs (first ${options.naive.warmUp} not timed), the processor running the pg transaction above on a pool of as many connections as jobs in flight; measured at concurrency ${options.naiveConcurrencies.join(' and ')}, naiveJobsPerSec is the better one.`,
+    naive: `fixed count: as noop, ${options.naive.jobs} jobs (first ${options.naive.warmUp} not timed), the processor running the pg transaction above on a pool of as many connections as jobs in flight; measured at concurrency ${options.naiveConcurrencies.join(' and ')}, naiveJobsPerSec is the better one. sections.naiveAfter: the same at the better concurrency again, just after section 4; ratioToNaiveAfter = stepsPerSec / its rate, to bracket the engine between two naive runs when steal varies.`,
     engine: `fixed count: a real worker process (dist/apps/worker, WORKER_CONCURRENCY=${c}) and API process; ${options.engine.warmUpRuns} warm-up runs, then ${options.engine.runs} runs of a ten-step case.updateStatus workflow created through POST /v1/cases with the steps queue paused, then resumed; stepsPerSec = succeeded step executions / (max(finished_at) - min(started_at)) read from step_executions; every run completed, every step succeeded and every status change audited is checked.`,
     latency: `fixed duration, open loop: POST /v1/runs/:id/events over ${c} keep-alive connections at fixed intervals at half the engine's steps/s, round-robin over waiting runs, each event running one case.updateStatus step; latency = step_executions.finished_at (clock_timestamp() in the step's committing transaction, just before COMMIT) - the client's wall-clock send time, same machine clock; ${options.latency.warmUpS} s warm-up not counted, ${options.latency.measureS} s measured. sections.latencyLight: the same at ${LIGHT_RATE} events/s, for reference; sections.latencySweep: the same at ${sweepPlan(options.quick).rates.join(', ')} events/s (those below half load, stopping at the first whose p99 exceeds ${SWEEP_SATURATED_MS} ms, saturated), each 1 s warm-up then ${sweepPlan(options.quick).measureS} s; maxRateP99Within50Ms: the highest rate sent with p99 within ${P99_TARGET_MS} ms and no failed request. sections.statusLatency (statusP50Ms, statusP99Ms): the same open loop at the same rate with POST /v1/cases/:id/status, round-robin over as many cases without a run, each request moving its case between two statuses; the change commits before the answer, so latency = the answer's arrival - the send time. machineCpuMsPerRequest: the CPU all processes of the machine spent over the sending (/proc/stat busy minus steal) / requests sent.`,
     scale: `case-list.bench.ts's seed (INSERT ... SELECT generate_series, indexes rebuilt after) of ${options.scale.cases} cases in an organization of their own, then each query through CaseListRepository ${options.scale.warmUp} times untimed and ${options.scale.iterations} times timed, one at a time; listP95Ms = the worst p95 of the four.`,
