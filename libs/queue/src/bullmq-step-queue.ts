@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { stepJobOptions } from './job-options';
 import { JobName, QueueName } from './queue-names';
@@ -8,8 +8,13 @@ import { StepJobState, StepQueue } from './step-queue';
 
 @Injectable()
 export class BullmqStepQueue extends StepQueue {
+  private readonly logger = new Logger(BullmqStepQueue.name);
+
   constructor(@InjectQueue(QueueName.Steps) private readonly queue: Queue) {
     super();
+    // Without a listener BullMQ prints each failed reconnect as a bare stack trace on stderr; the
+    // connection retries on its own (every 20 s at most), so one log line each is enough.
+    queue.on('error', (error: Error) => this.logger.warn(`Redis: ${error.message}`));
   }
 
   async enqueue(jobs: StepJob[]): Promise<void> {

@@ -6,3 +6,4 @@ export * from './redis-options.util';
 export * from './queue.module';
 export * from './local-redis.util';
 export * from './redis-policy.util';
+export * from './job-counts.util';

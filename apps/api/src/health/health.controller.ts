@@ -4,10 +4,13 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Queue } from 'bullmq';
-import { QueueName } from '@app/queue';
+import { jobCountsWithin, QueueName } from '@app/queue';
 import { Public } from '../auth/roles.decorator';
 import { ApiErrors } from '../openapi/api-errors.decorator';
 import { LivenessResponse, ReadinessResponse } from './dto/health.response';
+
+/** As long as the PostgreSQL ping may take. */
+const REDIS_TIMEOUT_MS = 2000;
 
 @ApiTags('health')
 @Public()
@@ -44,8 +47,8 @@ export class HealthController {
   private async redisCheck() {
     const indicator = this.indicators.check('redis');
     try {
-      // A real round trip through the queue's own connection.
-      await this.steps.getJobCounts('waiting');
+      // A real round trip through the queue's own connection, which would wait out a Redis outage.
+      await jobCountsWithin(this.steps, REDIS_TIMEOUT_MS, 'waiting');
       return indicator.up();
     } catch (error) {
       return indicator.down({ message: (error as Error).message });

@@ -6,7 +6,7 @@ import { Queue } from 'bullmq';
 import type { Response } from 'express';
 import { Gauge, register } from 'prom-client';
 import { collectProcessMetrics, METRICS_PREFIX, metricsText } from '@app/common';
-import { QueueName } from '@app/queue';
+import { jobCountsWithin, QueueName } from '@app/queue';
 import { Public } from '../auth/roles.decorator';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
@@ -14,6 +14,9 @@ const QUEUE_JOBS = `${METRICS_PREFIX}queue_jobs`;
 
 /** The steps queue the gauge reads at each scrape: the one of the app that started last (tests start several in one process). */
 let stepsQueue: Queue | undefined;
+
+/** A scrape waits this long for Redis at most: past it, the queue's series are left out of that scrape. */
+const COUNTS_TIMEOUT_MS = 1000;
 
 /** Jobs of the steps queue by state, read from Redis at each scrape (one round trip). */
 function queueJobsGauge(): void {
@@ -24,8 +27,8 @@ function queueJobsGauge(): void {
     labelNames: ['state'] as const,
     async collect() {
       this.reset();
-      // Redis away: the series are left out of this scrape rather than failing every other metric.
-      const counts = await stepsQueue?.getJobCounts(...JOB_STATES).catch(() => undefined);
+      // Redis away: this scrape goes without the queue's series rather than hanging, or failing the rest.
+      const counts = stepsQueue && (await jobCountsWithin(stepsQueue, COUNTS_TIMEOUT_MS, ...JOB_STATES).catch(() => undefined));
       if (counts) for (const state of JOB_STATES) this.set({ state }, counts[state] ?? 0);
     },
   });
