@@ -27,24 +27,29 @@ export class StepProcessor extends WorkerHost implements OnApplicationBootstrap 
   async process(job: Job<StepJobData>, token?: string): Promise<StepOutcome> {
     if (job.name !== JobName.ExecuteStep) throw new Error(`No handler for job "${job.name}" on queue "${QueueName.Steps}".`);
     const stopTimer = stepAttemptDuration.startTimer();
-    let outcome = 'error';
+    let outcome: StepOutcome | 'retry' | 'delayed' | 'error' = 'error';
     try {
       outcome = await this.executor.execute({
         stepExecutionId: job.data.stepExecutionId,
         attempt: job.attemptsMade + 1,
         maxAttempts: job.opts.attempts ?? 1,
       });
-      return outcome as StepOutcome;
+      return outcome;
     } catch (error) {
-      if (error instanceof RetryableStepError) outcome = 'retry';
+      // The step's own failure, already recorded: it uses up an attempt, whatever its message says
+      // (an action's "connection closed" is the provider's, not the platform's).
+      if (error instanceof RetryableStepError) {
+        outcome = 'retry';
+        throw error;
+      }
       if (!isInfrastructureError(error) || !token) throw error;
       // The platform failed, not the step: come back later without using up one of its attempts.
-      outcome = 'delayed';
       const delays = Number(job.data.infrastructureDelays ?? 0);
       const delay = Math.min(INFRASTRUCTURE_DELAY_MS.base * 2 ** delays, INFRASTRUCTURE_DELAY_MS.max);
       this.logger.warn(`Step ${job.data.stepExecutionId} delayed ${delay} ms: ${(error as Error).message}`);
       await job.updateData({ ...job.data, infrastructureDelays: delays + 1 });
       await job.moveToDelayed(Date.now() + delay, token);
+      outcome = 'delayed';
       throw new DelayedError();
     } finally {
       stepAttempts.inc({ outcome });
