@@ -1,25 +1,7 @@
 import { twoStepWorkflow } from '../support/workflow-fixtures';
 import { E2eClient } from '../support/e2e-client';
+import { parseSamples, sampleValue as value } from '../support/prometheus-text';
 import { startTestApp, TestApp } from '../support/test-app';
-
-/** One sample of the Prometheus text format: `name{label="value",...} number`. */
-interface Sample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
-function parseSamples(text: string): Sample[] {
-  return text
-    .split('\n')
-    .filter((line) => line && !line.startsWith('#'))
-    .map((line) => {
-      const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-      if (!match) throw new Error(`not a sample line: ${line}`);
-      const labels = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map(([, key, value]) => [key, value]));
-      return { name: match[1], labels, value: Number(match[3]) };
-    });
-}
 
 /** `GET /metrics` (SPEC §6): Prometheus metrics outside /v1, for scrapers that carry no key. */
 describe('GET /metrics', () => {
@@ -42,8 +24,6 @@ describe('GET /metrics', () => {
     expect(response.status).toBe(200);
     return { response, samples: parseSamples(response.text) };
   };
-  const value = (samples: Sample[], name: string, labels: Record<string, string> = {}) =>
-    samples.filter((sample) => sample.name === name && Object.entries(labels).every(([key, v]) => sample.labels[key] === v)).reduce((sum, sample) => sum + sample.value, 0);
 
   it('answers without a key, in the Prometheus text format, uncached', async () => {
     const { response } = await scrape();

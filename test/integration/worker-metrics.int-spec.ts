@@ -1,14 +1,9 @@
 import { freePort } from '@app/common';
 import { ApiClient } from '../support/api-client';
+import { parseSamples, sampleValue } from '../support/prometheus-text';
 import { startTestApp, TestApp } from '../support/test-app';
 import { killAllWorkers, spawnWorker } from '../support/worker-process';
 import { twoStepWorkflow } from '../support/workflow-fixtures';
-
-/** The value of one series of the Prometheus text, 0 when absent. */
-function sample(text: string, series: string): number {
-  const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
-  return line ? Number(line.slice(series.length + 1)) : 0;
-}
 
 /**
  * A worker started on its own (`npm run start:worker`, here a real process from source) serves
@@ -27,10 +22,11 @@ describe('worker metrics (WORKER_METRICS_PORT)', () => {
     await testApp?.close();
   });
 
-  it("counts the steps it ran, serves nothing else, and closes the port when it stops", async () => {
+  it("counts the steps it ran, serves nothing else, and its port is closed once it has stopped", async () => {
     const port = await freePort();
     const worker = spawnWorker(testApp.resources, { WORKER_METRICS_PORT: String(port) });
     await worker.started;
+    expect(worker.output.join('\n')).toContain(`Worker metrics on http://localhost:${port}/metrics`);
     const pipeline = await ApiClient.withRole(testApp, 'pipeline');
     const created = await pipeline.post('/v1/cases', { type: 'person', workflow: twoStepWorkflow.key });
     expect(created.status).toBe(201);
@@ -39,10 +35,10 @@ describe('worker metrics (WORKER_METRICS_PORT)', () => {
     const response = await fetch(`http://127.0.0.1:${port}/metrics`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/plain');
-    const text = await response.text();
-    expect(sample(text, 'caseflow_step_attempts_total{outcome="succeeded"}')).toBe(2);
-    expect(sample(text, 'caseflow_batch_size_count{batch="steps"}')).toBeGreaterThanOrEqual(2);
-    expect(text).toContain('caseflow_process_resident_memory_bytes');
+    const samples = parseSamples(await response.text());
+    expect(sampleValue(samples, 'caseflow_step_attempts_total', { outcome: 'succeeded' })).toBe(2);
+    expect(sampleValue(samples, 'caseflow_batch_size_count', { batch: 'steps' })).toBeGreaterThanOrEqual(2);
+    expect(samples.some((sample) => sample.name === 'caseflow_process_resident_memory_bytes')).toBe(true);
 
     const other = await fetch(`http://127.0.0.1:${port}/`);
     expect(other.status).toBe(404);

@@ -14,7 +14,7 @@ export function createRootLogger(level: string): Pino {
 }
 
 /** Probes and scrapes, many a minute: not worth a line each. */
-const quietPath = (url: string | undefined) => url === '/metrics' || (url ?? '').startsWith('/v1/health');
+export const quietPath = (url: string | undefined) => url === '/metrics' || (url ?? '').startsWith('/v1/health');
 
 /**
  * One line per answered request, with its id, method, url, status and time: info, warn for a 4xx,

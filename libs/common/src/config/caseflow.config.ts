@@ -51,8 +51,9 @@ export class CaseflowConfig {
   WORKER_CONCURRENCY = 64;
 
   /**
-   * `npm run start:worker` serves `GET /metrics` on this port (unset: not served). The API, and
-   * `npm start`, serve it on PORT with the worker's figures of their own process.
+   * A worker process serves `GET /metrics` on this port, on every interface (unset: not served).
+   * For `npm run start:worker`, which has no HTTP API: the API, and `npm start`, serve the same on
+   * PORT.
    */
   @IsOptional()
   @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
@@ -107,7 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CaseflowConfig
   const config = plainToInstance(CaseflowConfig, raw);
   const errors = validateSync(config, { whitelist: true, stopAtFirstError: true });
   if (errors.length > 0) {
-    const lines = errors.flatMap((error) => [...new Set(Object.values(error.constraints ?? {}))].map((text) => `  - ${error.property}: ${text}`));
+    const lines = errors.flatMap((error) => Object.values(error.constraints ?? {}).map((text) => `  - ${error.property}: ${text}`));
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   return config;

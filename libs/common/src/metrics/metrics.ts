@@ -8,10 +8,10 @@ import { collectDefaultMetrics, Counter, Histogram, register } from 'prom-client
  */
 export const METRICS_PREFIX = 'caseflow_';
 
-/** Every answer the API gives, by route template (`/v1/runs/:id/events`), method and status class. */
+/** Every request the API takes (health probes and scrapes aside), by route template (`/v1/runs/:id/events`), method and status class. */
 export const httpRequestDuration = new Histogram({
   name: `${METRICS_PREFIX}http_request_duration_seconds`,
-  help: 'Time from a request reaching the API to its answer being written, by route template, method and status class.',
+  help: 'Time from a request reaching the API to its answer being written, by route template, method and status class (2xx to 5xx, or aborted when the client left first).',
   labelNames: ['method', 'route', 'status'] as const,
   buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
 });
