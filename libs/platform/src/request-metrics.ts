@@ -10,7 +10,7 @@ type RoutedRequest = IncomingMessage & { route?: { path?: unknown } };
  * prefix included, on the root router), never its url: ids would make a series per case. A
  * request no route took (a 404, a body refused before routing, the OpenAPI page) is `unmatched`.
  */
-export function routeTemplate(req: RoutedRequest): string {
+function routeTemplate(req: RoutedRequest): string {
   const path = req.route?.path;
   return typeof path === 'string' ? path : 'unmatched';
 }

@@ -12,23 +12,19 @@ import { Public } from '../auth/roles.decorator';
 const JOB_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 const QUEUE_JOBS = `${METRICS_PREFIX}queue_jobs`;
 
-/** The steps queue the gauge reads at each scrape: the one of the app that started last (tests start several in one process). */
-let stepsQueue: Queue | undefined;
-
 /** A scrape waits this long for Redis at most: past it, the queue's series are left out of that scrape. */
 const COUNTS_TIMEOUT_MS = 1000;
 
 /** Jobs of the steps queue by state, read from Redis at each scrape (one round trip). */
-function queueJobsGauge(): void {
-  if (register.getSingleMetric(QUEUE_JOBS)) return;
-  new Gauge({
+function queueJobsGauge(queue: Queue): Gauge<'state'> {
+  return new Gauge({
     name: QUEUE_JOBS,
     help: 'Jobs of the steps queue by state, as Redis holds them at the scrape.',
     labelNames: ['state'] as const,
     async collect() {
       this.reset();
       // Redis away: this scrape goes without the queue's series rather than hanging, or failing the rest.
-      const counts = stepsQueue && (await jobCountsWithin(stepsQueue, COUNTS_TIMEOUT_MS, ...JOB_STATES).catch(() => undefined));
+      const counts = await jobCountsWithin(queue, COUNTS_TIMEOUT_MS, ...JOB_STATES).catch(() => undefined);
       if (counts) for (const state of JOB_STATES) this.set({ state }, counts[state] ?? 0);
     },
   });
@@ -44,16 +40,19 @@ function queueJobsGauge(): void {
 @SkipThrottle()
 @Controller('metrics')
 export class MetricsController implements OnModuleInit, OnModuleDestroy {
+  private queueJobs?: Gauge<'state'>;
+
   constructor(@InjectQueue(QueueName.Steps) private readonly steps: Queue) {}
 
   onModuleInit(): void {
     collectProcessMetrics();
-    queueJobsGauge();
-    stepsQueue = this.steps;
+    // One registry per process: an app started after another (tests do) reads its own queue.
+    register.removeSingleMetric(QUEUE_JOBS);
+    this.queueJobs = queueJobsGauge(this.steps);
   }
 
   onModuleDestroy(): void {
-    if (stepsQueue === this.steps) stepsQueue = undefined;
+    if (register.getSingleMetric(QUEUE_JOBS) === this.queueJobs) register.removeSingleMetric(QUEUE_JOBS);
   }
 
   @Get()
