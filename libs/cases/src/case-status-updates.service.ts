@@ -106,13 +106,17 @@ export class CaseStatusUpdatesService {
       }
       followers.push({ index, claimant });
     });
-    for (const round of inRounds(own, ({ item }) => item.caseId)) await this.applyRound(manager, round, settled);
+    const rounds = inRounds(own, ({ item }) => item.caseId);
+    for (const [i, round] of rounds.entries()) await this.applyRound(manager, round, settled, i === rounds.length - 1);
     for (const { index, claimant } of followers) settled[index] = this.follow(items[index], items[claimant], settled[claimant]);
     return settled;
   }
 
-  /** One round: at most one update per case and per key. */
-  private async applyRound(manager: EntityManager, round: Array<{ item: UpdateItem; index: number }>, settled: Array<Settled<PipelineStatusResult>>) {
+  /**
+   * One round: at most one update per case and per key. The last round's read of the answers
+   * carries the COMMIT when no key is left to settle after it.
+   */
+  private async applyRound(manager: EntityManager, round: Array<{ item: UpdateItem; index: number }>, settled: Array<Settled<PipelineStatusResult>>, last: boolean) {
     const keyed = round.filter(({ item }) => item.idempotency);
     const claims = await this.idempotency.claimAll(
       manager,
@@ -142,6 +146,7 @@ export class CaseStatusUpdatesService {
     const views = await this.cases.views(
       manager,
       todo.filter((_, i) => changes[i].ok).map(({ item }) => item),
+      { andCommit: last && keyed.length === 0 },
     );
     const outcomes: IdempotencyOutcome[] = [];
     todo.forEach(({ item, index }, i) => {

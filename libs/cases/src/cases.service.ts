@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Actor, isUuid, NotFoundError, orgKey, UnprocessableError } from '@app/common';
-import { uuidArrayLiteral } from '@app/persistence';
+import { queryAndCommit, uuidArrayLiteral } from '@app/persistence';
 import { StatusesService } from '@app/statuses';
 import { CaseAuditService } from './case-audit.service';
 import { assertVersion } from './case-status-changes.service';
@@ -178,15 +178,15 @@ export class CasesService {
 
   /**
    * Views of many cases in one statement, with the ids inlined so it can travel with a batch's
-   * deferred writes and read them, by orgKey. Cases of other organizations, and unknown ids, are absent.
+   * deferred writes and read them, by orgKey. Cases of other organizations, and unknown ids, are
+   * absent. With `andCommit` it is the transaction's last statement and carries its COMMIT.
    */
-  async views(manager: EntityManager, cases: Array<{ organizationId: string; caseId: string }>): Promise<Map<string, CaseView>> {
+  async views(manager: EntityManager, cases: Array<{ organizationId: string; caseId: string }>, options: { andCommit?: boolean } = {}): Promise<Map<string, CaseView>> {
     const named = cases.filter(({ caseId }) => isUuid(caseId));
     if (named.length === 0) return new Map();
-    const rows: CaseViewRow[] = await manager.query(
-      `${CASE_VIEW_SELECT} WHERE c.id = ANY(${uuidArrayLiteral([...new Set(named.map(({ caseId }) => caseId))])})
-         AND c.organization_id = ANY(${uuidArrayLiteral([...new Set(named.map(({ organizationId }) => organizationId))])})`,
-    );
+    const sql = `${CASE_VIEW_SELECT} WHERE c.id = ANY(${uuidArrayLiteral([...new Set(named.map(({ caseId }) => caseId))])})
+         AND c.organization_id = ANY(${uuidArrayLiteral([...new Set(named.map(({ organizationId }) => organizationId))])})`;
+    const rows: CaseViewRow[] = options.andCommit ? await queryAndCommit(manager, sql) : await manager.query(sql);
     return new Map(rows.map((row) => [orgKey(row.organizationId, row.id), caseViewOf(row)]));
   }
 

@@ -1,7 +1,7 @@
 import { Connection } from 'pg';
 import { Column, DataSource, Entity, PrimaryColumn } from 'typeorm';
 import { createSuiteResources, SuiteResources } from '../../../test/support/test-environment';
-import { deferWrite, foldedTransaction } from './folded-transaction';
+import { deferWrite, foldedTransaction, queryAndCommit } from './folded-transaction';
 
 @Entity('folded_notes')
 class Note {
@@ -113,6 +113,62 @@ describe('foldedTransaction', () => {
       { id: 1, body: 'saved' },
       { id: 4, body: 'kept' },
     ]);
+  });
+
+  describe('queryAndCommit', () => {
+    it('sends the pending writes, the read and the COMMIT in one message: two messages in all, not three', async () => {
+      const messages = countMessages();
+      let sent: string[];
+      let read: unknown;
+      try {
+        read = await foldedTransaction(dataSource, async (manager) => {
+          await manager.query('SELECT count(*)::int AS n FROM folded_notes');
+          await deferWrite(manager, `INSERT INTO folded_notes VALUES (1, 'one')`);
+          return queryAndCommit(manager, 'SELECT id, body FROM folded_notes');
+        });
+        sent = (jest.mocked(Connection.prototype.query).mock.calls as unknown as string[][]).map(([text]) => text);
+        expect(messages.count()).toBe(2);
+      } finally {
+        messages.restore();
+      }
+      // The read saw the write sent in front of it, and the transaction's own COMMIT was not sent again.
+      expect(read).toEqual([{ id: 1, body: 'one' }]);
+      expect(sent[1]).toBe(`INSERT INTO folded_notes VALUES (1, 'one');\nSELECT id, body FROM folded_notes;\nCOMMIT`);
+      expect(await bodies()).toEqual([{ id: 1, body: 'one' }]);
+    });
+
+    it('refuses a statement after it, and what it committed stays committed', async () => {
+      await expect(
+        foldedTransaction(dataSource, async (manager) => {
+          await deferWrite(manager, `INSERT INTO folded_notes VALUES (1, 'one')`);
+          await queryAndCommit(manager, 'SELECT 1');
+          await manager.query(`INSERT INTO folded_notes VALUES (2, 'too late')`);
+        }),
+      ).rejects.toThrow(/committed with its last read/);
+      expect(await bodies()).toEqual([{ id: 1, body: 'one' }]);
+    });
+
+    it('rolls everything back when a write in front of the read fails, and leaves the connection clean', async () => {
+      await dataSource.query(`INSERT INTO folded_notes VALUES (1, 'one')`);
+      await expect(
+        foldedTransaction(dataSource, async (manager) => {
+          await manager.query(`INSERT INTO folded_notes VALUES (2, 'two')`);
+          await deferWrite(manager, `INSERT INTO folded_notes VALUES (1, 'again')`);
+          return queryAndCommit(manager, 'SELECT id FROM folded_notes');
+        }),
+      ).rejects.toMatchObject({ driverError: { code: '23505' } });
+      expect(await bodies()).toEqual([{ id: 1, body: 'one' }]);
+      const read = await foldedTransaction(dataSource, async (manager) => {
+        await deferWrite(manager, `INSERT INTO folded_notes VALUES (3, 'three')`);
+        return queryAndCommit(manager, 'SELECT count(*)::int AS n FROM folded_notes');
+      });
+      expect(read).toEqual([{ n: 2 }]);
+    });
+
+    it('is a plain query outside a folded transaction', async () => {
+      await dataSource.query(`INSERT INTO folded_notes VALUES (1, 'one')`);
+      expect(await queryAndCommit(dataSource.manager, 'SELECT body FROM folded_notes')).toEqual([{ body: 'one' }]);
+    });
   });
 
   it('writes at once outside a folded transaction', async () => {

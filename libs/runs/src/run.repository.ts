@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { isUuid, NotFoundError, orgKey } from '@app/common';
-import { uuidArrayLiteral } from '@app/persistence';
+import { queryAndCommit, uuidArrayLiteral } from '@app/persistence';
 import { RunHistoryEntity } from './run-history.entity';
 import { RunEntity } from './run.entity';
 import { StepExecutionEntity } from './step-execution.entity';
@@ -62,13 +62,13 @@ export class RunRepository {
   /**
    * Runs with their timelines by id, for an event batch's answers. The ids come from runs the
    * caller has already found in their organizations. A plain statement with its ids inlined, so
-   * the batch's deferred writes travel with it and it reads them.
+   * the batch's deferred writes travel with it and it reads them. With `andCommit` it is the
+   * transaction's last statement and carries its COMMIT (see queryAndCommit).
    */
-  async findManyWithTimeline(manager: EntityManager, runIds: string[]): Promise<Map<string, RunTimeline & { run: RunEntity }>> {
+  async findManyWithTimeline(manager: EntityManager, runIds: string[], options: { andCommit?: boolean } = {}): Promise<Map<string, RunTimeline & { run: RunEntity }>> {
     if (runIds.length === 0) return new Map();
-    const rows: TimelineRow[] = await manager.query(
-      `${RUNS_WITH_TIMELINE} WHERE r.id = ANY(${uuidArrayLiteral(runIds)})`,
-    );
+    const sql = `${RUNS_WITH_TIMELINE} WHERE r.id = ANY(${uuidArrayLiteral(runIds)})`;
+    const rows: TimelineRow[] = options.andCommit ? await queryAndCommit(manager, sql) : await manager.query(sql);
     return new Map(rows.map((row) => [row.id, fromTimelineRow(row)]));
   }
 

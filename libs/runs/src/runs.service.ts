@@ -196,7 +196,8 @@ export class RunsService {
       await this.writeDecisions(manager, outbox, decisions);
     }
     const accepted = [...outcomes].filter(([, outcome]) => outcome.accepted).map(([index]) => items[index].runId);
-    const timelines = await this.runs.findManyWithTimeline(manager, unique(accepted));
+    // The flush's last statement, and its COMMIT in the same message: what follows only shapes the answers.
+    const timelines = await this.runs.findManyWithTimeline(manager, unique(accepted), { andCommit: true });
     for (const [index, outcome] of outcomes) {
       const timeline = outcome.accepted ? timelines.get(items[index].runId) : undefined;
       settled[index] = fulfilled({ outcome, view: timeline ? toRunView(timeline.run, timeline.steps, timeline.history) : null });
