@@ -345,6 +345,41 @@ describe('workflow runtime (PostgreSQL + Redis)', () => {
     }
   });
 
+  it('when a flush fails after its read carried the COMMIT, answers each event with the error and applies none twice', async () => {
+    await publish({
+      key: 'gate-committed',
+      name: 'gate-committed',
+      initial: 'waiting',
+      states: {
+        waiting: { on: { GO: 'checking' } },
+        checking: { steps: [{ id: 'mark', action: 'case.updateStatus', params: { status: 'pending' } }], next: 'done' },
+        done: { type: 'final' },
+      },
+    });
+    const started: Array<{ caseId: string; runId: string }> = [];
+    for (let i = 0; i < 8; i++) started.push(await startCase('gate-committed'));
+    const fault = failFirstFlushOfSeveral(testApp.get(RunRepository), 'findManyWithTimeline', { afterItRan: true });
+    let statuses: number[];
+    try {
+      const responses = await Promise.all(started.map(({ runId }) => pipeline.post(`/v1/runs/${runId}/events`, { type: 'GO' })));
+      expect(fault.failures()).toBe(1);
+      statuses = responses.map((response) => response.status);
+    } finally {
+      fault.restore();
+    }
+    // The failed flush's events were committed: their answers are errors, the others' are not, and no event was tried again.
+    const failed = statuses.filter((status) => status === 500).length;
+    expect(failed).toBeGreaterThan(1);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(started.length - failed);
+    for (const { caseId, runId } of started) {
+      // Every run went on, its step enqueued after the commit: completed, with GO recorded once.
+      const run = await pipeline.settled(runId);
+      expect(run.status).toBe('completed');
+      expect(run.events).toEqual([{ type: 'GO', accepted: true, at: expect.any(String) }]);
+      expect(await caseStatus(caseId)).toBe('pending');
+    }
+  });
+
   it('keeps the version a run started with while new runs take the latest', async () => {
     const definition = (status: string) => ({
       key: 'pinned',

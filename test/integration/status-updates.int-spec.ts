@@ -141,4 +141,25 @@ describe('pipeline status updates committed together (PostgreSQL)', () => {
       fault.restore();
     }
   });
+
+  it('when a flush fails after its read carried the COMMIT, answers each update with the error and applies none twice', async () => {
+    const ids = await newCases(8);
+    // Without keys the answers' read carries the COMMIT; the flush then fails after it.
+    const fault = failFirstFlushOfSeveral(testApp.get(CasesService), 'views', { afterItRan: true });
+    let statuses: number[];
+    try {
+      const responses = await Promise.all(ids.map((id) => setStatus(id, { status: 'pending' })));
+      expect(fault.failures()).toBe(1);
+      statuses = responses.map((response) => response.status);
+    } finally {
+      fault.restore();
+    }
+    const failed = statuses.filter((status) => status === 500).length;
+    expect(failed).toBeGreaterThan(1);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(ids.length - failed);
+    // Committed once, failed answer or not: one change each, and the case at version 2.
+    for (const id of ids) expect(await statusChanges(id)).toEqual(['pending']);
+    const cases = await Promise.all(ids.map((id) => pipeline.get(`/v1/cases/${id}`)));
+    expect(cases.map((response) => [response.body.status, response.body.version])).toEqual(ids.map(() => ['pending', 2]));
+  });
 });

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Actor, fulfilled, GroupCommit, inRounds, NotFoundError, orgKey, rejected, Settled } from '@app/common';
-import { foldedTransaction, SqlScript } from '@app/persistence';
+import { CommittedWorkError, foldedTransaction, SqlScript } from '@app/persistence';
 import { CaseStatusChangesService } from './case-status-changes.service';
 import { CaseView } from './case.view';
 import { CasesService } from './cases.service';
@@ -78,13 +78,15 @@ export class CaseStatusUpdatesService {
    * locked in id order), and reads the answers back, with the writes sent in front of that read.
    * Two updates to one case go in successive rounds, the second applied to what the first left.
    * An update that fails on its own fails alone and lets its key go. If the transaction itself
-   * fails, each update is tried again in a transaction of its own, so none fails for another.
+   * fails, each update is tried again in a transaction of its own, so none fails for another;
+   * unless it had committed (CommittedWorkError), which would apply them twice.
    */
   private async applyBatch(items: UpdateItem[]): Promise<Array<Settled<PipelineStatusResult>>> {
     try {
       return await foldedTransaction(this.dataSource, (manager) => this.applyIn(manager, items));
     } catch (error) {
-      if (items.length === 1) return [rejected(error)];
+      // Committed before it failed (see queryAndCommit): trying again would apply it twice.
+      if (items.length === 1 || error instanceof CommittedWorkError) return items.map(() => rejected(error));
       this.logger.warn(`A flush of ${items.length} status updates failed (${(error as Error).message}); each is tried again on its own.`);
       return Promise.all(items.map((item) => this.applyBatch([item]).then(([settled]) => settled)));
     }

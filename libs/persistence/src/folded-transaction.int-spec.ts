@@ -1,7 +1,7 @@
 import { Connection } from 'pg';
 import { Column, DataSource, Entity, PrimaryColumn } from 'typeorm';
 import { createSuiteResources, SuiteResources } from '../../../test/support/test-environment';
-import { deferWrite, foldedTransaction, queryAndCommit } from './folded-transaction';
+import { CommittedWorkError, deferWrite, foldedTransaction, queryAndCommit } from './folded-transaction';
 
 @Entity('folded_notes')
 class Note {
@@ -145,6 +145,17 @@ describe('foldedTransaction', () => {
           await manager.query(`INSERT INTO folded_notes VALUES (2, 'too late')`);
         }),
       ).rejects.toThrow(/committed with its last read/);
+      expect(await bodies()).toEqual([{ id: 1, body: 'one' }]);
+    });
+
+    it('reports work that fails after it as CommittedWorkError, since what it wrote stands', async () => {
+      const failing = foldedTransaction(dataSource, async (manager) => {
+        await deferWrite(manager, `INSERT INTO folded_notes VALUES (1, 'one')`);
+        await queryAndCommit(manager, 'SELECT 1');
+        throw new Error('could not shape the answer');
+      });
+      await expect(failing).rejects.toBeInstanceOf(CommittedWorkError);
+      await expect(failing).rejects.toMatchObject({ cause: { message: 'could not shape the answer' } });
       expect(await bodies()).toEqual([{ id: 1, body: 'one' }]);
     });
 

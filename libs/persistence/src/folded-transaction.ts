@@ -18,7 +18,7 @@ const NOT_SENT = { command: 'BEGIN', rowCount: null, rows: [], fields: [] };
 class Fold {
   private pending: string[] = [];
   /** The COMMIT went with the transaction's last read (queryAndCommit): TypeORM's own has nothing left to do. */
-  private committed = false;
+  committed = false;
   private committingRead = false;
   private readonly original: PgClient['query'];
 
@@ -111,6 +111,9 @@ export async function foldedTransaction<T>(dataSource: DataSource, work: (manage
     fold = new Fold((await runner.connect()) as PgClient);
     folds.set(runner, fold);
     return await runner.manager.transaction(work);
+  } catch (error) {
+    if (fold?.committed) throw new CommittedWorkError(error);
+    throw error;
   } finally {
     fold?.uninstall();
     folds.delete(runner);
@@ -119,11 +122,23 @@ export async function foldedTransaction<T>(dataSource: DataSource, work: (manage
 }
 
 /**
+ * The work of a folded transaction failed after queryAndCommit had committed it: what it wrote
+ * stands, so it must not be tried again (`cause` says what failed).
+ */
+export class CommittedWorkError extends Error {
+  constructor(override readonly cause: unknown) {
+    super(`The transaction was committed, then its work failed: ${(cause as Error)?.message ?? String(cause)}`);
+    this.name = 'CommittedWorkError';
+  }
+}
+
+/**
  * Runs the read `sql` as a folded transaction's last statement, with the writes pending before it
  * and the COMMIT after it, all in one message: the read sees the transaction's writes, and the
- * transaction costs one round trip less. Once it resolves the transaction is committed, so the
- * work after it must not fail (it only shapes what was read), and must send no statement: one
- * would be refused. On any other manager it is a plain query, committed with the transaction.
+ * transaction costs one round trip less. Once it resolves the transaction is committed: the work
+ * after it should only shape what was read, and a statement would be refused. If that work fails
+ * all the same, foldedTransaction throws CommittedWorkError, which callers must not retry. On any
+ * other manager it is a plain query, committed with the transaction.
  */
 export async function queryAndCommit<T>(manager: EntityManager, sql: string): Promise<T> {
   const fold = manager.queryRunner ? folds.get(manager.queryRunner) : undefined;

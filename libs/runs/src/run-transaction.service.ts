@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { foldedTransaction } from '@app/persistence';
+import { CommittedWorkError, foldedTransaction } from '@app/persistence';
 import { StepQueue } from '@app/queue';
 import { QueueOutbox } from './queue-outbox';
 
@@ -23,7 +23,14 @@ export class RunTransaction {
 
   async run<T>(work: (manager: EntityManager, outbox: QueueOutbox) => Promise<T>): Promise<T> {
     const outbox = new QueueOutbox();
-    const result = await foldedTransaction(this.dataSource, (manager) => work(manager, outbox));
+    let result: T;
+    try {
+      result = await foldedTransaction(this.dataSource, (manager) => work(manager, outbox));
+    } catch (error) {
+      // Committed all the same: its steps are pending in PostgreSQL and belong on the queue.
+      if (error instanceof CommittedWorkError) await this.flush(outbox);
+      throw error;
+    }
     await this.flush(outbox);
     return result;
   }

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Actor, ConflictError, fulfilled, GroupCommit, inRounds, isUuid, NotFoundError, orgKey, rejected, Settled, UnprocessableError } from '@app/common';
 import { CaseEntity, CasesService, CaseView } from '@app/cases';
+import { CommittedWorkError } from '@app/persistence';
 import { WorkflowsService } from '@app/workflows';
 import { acceptedEvents, applyEvent, RUN_RETRY, startRun, TransitionResult, WorkflowDefinition } from '@app/workflow-core';
 import { guardScope } from './run-scope.util';
@@ -163,13 +164,15 @@ export class RunsService {
    * scheduled are enqueued together after the commit. Two events to one run go in successive
    * rounds of the transaction, the second deciding on what the first made of the run. An event
    * that fails on its own (an unknown run, a guard that throws) fails alone. If the transaction
-   * itself fails, each event is tried again in a transaction of its own, so none fails for another.
+   * itself fails, each event is tried again in a transaction of its own, so none fails for another;
+   * unless it had committed (CommittedWorkError), which would apply them twice.
    */
   private async applyEventBatch(items: EventItem[]): Promise<Array<Settled<EventAnswer>>> {
     try {
       return await this.transaction.run((manager, outbox) => this.applyEventsIn(manager, outbox, items));
     } catch (error) {
-      if (items.length === 1) return [rejected(error)];
+      // Committed before it failed (see queryAndCommit): trying again would apply it twice.
+      if (items.length === 1 || error instanceof CommittedWorkError) return items.map(() => rejected(error));
       this.logger.warn(`A flush of ${items.length} events failed (${(error as Error).message}); each is tried again on its own.`);
       return Promise.all(items.map((item) => this.applyEventBatch([item]).then(([settled]) => settled)));
     }
