@@ -44,9 +44,10 @@ interface EventDecision {
 
 /**
  * Events committed together, waiting for nobody: a lone event goes at once, and under load the
- * events that arrive while both flushes run share the next one's transaction.
+ * events that arrive while a flush runs share the next one's transaction. One flush at a time, as
+ * for status updates: about 5% less machine CPU per event at 850 events/s than two.
  */
-const EVENT_BATCH = { name: 'events', maxBatch: 64, maxFlushes: 2 };
+const EVENT_BATCH = { name: 'events', maxBatch: 64, maxFlushes: 1 };
 
 /** The runs of cases that routes answer with, read together in the same way: one statement for many requests. */
 const CASE_RUNS_BATCH = { name: 'case_runs', maxBatch: 64, maxFlushes: 2 };
