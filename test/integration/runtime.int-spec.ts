@@ -330,7 +330,7 @@ describe('workflow runtime (PostgreSQL + Redis)', () => {
     await publish(gate('gate-retried'));
     const runIds: string[] = [];
     for (let i = 0; i < 8; i++) runIds.push((await startCase('gate-retried')).runId);
-    // The first flush of several events fails after its writes were sent (reading the answers).
+    // The first flush of several events fails just before its last message (reading the answers).
     const fault = failFirstFlushOfSeveral(testApp.get(RunRepository), 'findManyWithTimeline');
     try {
       const responses = await Promise.all(runIds.map((runId) => pipeline.post(`/v1/runs/${runId}/events`, { type: 'GO' })));

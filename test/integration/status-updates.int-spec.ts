@@ -1,4 +1,5 @@
-import { CasesService, CaseStatusChangesService } from '@app/cases';
+import { DataSource } from 'typeorm';
+import { CasesService, CaseStatusChangesService, CaseStatusUpdatesService } from '@app/cases';
 import { ApiClient } from '../support/api-client';
 import { failFirstFlushOfSeveral } from '../support/fault-injection';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -127,7 +128,7 @@ describe('pipeline status updates committed together (PostgreSQL)', () => {
 
   it('when a flush of several updates fails, rolls it back and tries each update on its own', async () => {
     const ids = await newCases(8);
-    // The first flush of several updates fails after its writes were sent (reading the answers).
+    // The first flush of several updates fails just before its last message (reading the answers).
     const fault = failFirstFlushOfSeveral(testApp.get(CasesService), 'views');
     try {
       const responses = await Promise.all(ids.map((id) => setStatus(id, { status: 'pending' }, { 'Idempotency-Key': `retried-${id}` })));
@@ -140,6 +141,30 @@ describe('pipeline status updates committed together (PostgreSQL)', () => {
     } finally {
       fault.restore();
     }
+  });
+
+  it('settles a key of an earlier round when the last round of the flush, with none, carries the COMMIT', async () => {
+    const [blocker, id] = await newCases(2);
+    const [{ organization_id: organizationId }] = await testApp.get(DataSource).query('SELECT organization_id FROM cases WHERE id = $1', [id]);
+    const updates = testApp.get(CaseStatusUpdatesService);
+    const actor = { id: 'key:test', source: 'pipeline' as const };
+    const flushes = countFlushes();
+    try {
+      // The first goes at once; the two updates of one case then wait and share the next flush, in two rounds.
+      const [, keyed, unkeyed] = await Promise.all([
+        updates.update(organizationId, blocker, { status: 'pending' }, {}, actor),
+        updates.update(organizationId, id, { status: 'pending' }, { idempotencyKey: `rounds-${id}` }, actor),
+        updates.update(organizationId, id, { status: 'approved' }, {}, actor),
+      ]);
+      expect(flushes.mock.calls.map(([, changes]) => changes.map((change) => change.status))).toEqual([['pending'], ['pending'], ['approved']]);
+      expect([keyed.body.status, keyed.body.version, unkeyed.body.status, unkeyed.body.version]).toEqual(['pending', 2, 'approved', 3]);
+    } finally {
+      flushes.mockRestore();
+    }
+    expect(await statusChanges(id)).toEqual(['pending', 'approved']);
+    // The first round's answer was stored with the transaction the second round's read committed.
+    const replay = await setStatus(id, { status: 'pending' }, { 'Idempotency-Key': `rounds-${id}` });
+    expect([replay.status, replay.headers['idempotent-replayed'], replay.body.status, replay.body.version]).toEqual([200, 'true', 'pending', 2]);
   });
 
   it('when a flush fails after its read carried the COMMIT, answers each update with the error and applies none twice', async () => {

@@ -2,11 +2,11 @@
 type BatchRead = (manager: never, items: never[]) => Promise<unknown>;
 
 /**
- * Makes the first call of `target[method]` that serves more than one item throw, as a connection
- * lost after a flush's writes were sent would; every other call goes through. For tests of a
- * flush that must roll back and retry each of its items on its own. With `afterItRan`, the call
- * runs first and then throws, as a failure after a read that carried the COMMIT would. Call
- * `restore` when done.
+ * Makes the first call of `target[method]` that serves more than one item throw before it sends
+ * anything, as a failure just before a flush's last message would (its writes, deferred to that
+ * message, never reach PostgreSQL); every other call goes through. For tests of a flush that must
+ * roll back and retry each of its items on its own. With `afterItRan`, the call runs first and then
+ * throws, as a failure after a read that carried the COMMIT would. Call `restore` when done.
  */
 export function failFirstFlushOfSeveral<K extends string>(
   target: { [key in K]: BatchRead },

@@ -1,4 +1,4 @@
-import { Connection } from 'pg';
+import { Client, Connection } from 'pg';
 import { Column, DataSource, Entity, PrimaryColumn } from 'typeorm';
 import { createSuiteResources, SuiteResources } from '../../../test/support/test-environment';
 import { CommittedWorkError, deferWrite, foldedTransaction, queryAndCommit } from './folded-transaction';
@@ -137,7 +137,7 @@ describe('foldedTransaction', () => {
       expect(await bodies()).toEqual([{ id: 1, body: 'one' }]);
     });
 
-    it('refuses a statement after it, and what it committed stays committed', async () => {
+    it('refuses a statement or a deferred write after it, and what it committed stays committed', async () => {
       await expect(
         foldedTransaction(dataSource, async (manager) => {
           await deferWrite(manager, `INSERT INTO folded_notes VALUES (1, 'one')`);
@@ -145,6 +145,37 @@ describe('foldedTransaction', () => {
           await manager.query(`INSERT INTO folded_notes VALUES (2, 'too late')`);
         }),
       ).rejects.toThrow(/committed with its last read/);
+      await expect(
+        foldedTransaction(dataSource, async (manager) => {
+          await queryAndCommit(manager, 'SELECT 1');
+          await deferWrite(manager, `INSERT INTO folded_notes VALUES (3, 'would be lost')`);
+        }),
+      ).rejects.toThrow(/would be lost/);
+      expect(await bodies()).toEqual([{ id: 1, body: 'one' }]);
+    });
+
+    it('reports a message lost without an answer as work that may have committed, not as a rollback', async () => {
+      // The connection's answer is lost after PostgreSQL ran the message, COMMIT included.
+      const real = Client.prototype.query;
+      const lost = jest.spyOn(Client.prototype, 'query').mockImplementation(function (this: Client, ...args: unknown[]) {
+        const result = (real as (...a: unknown[]) => unknown).apply(this, args);
+        if (typeof args[0] === 'string' && args[0].endsWith('COMMIT')) {
+          return (result as Promise<unknown>).then(() => Promise.reject(new Error('Connection terminated unexpectedly')));
+        }
+        return result;
+      } as never);
+      let failure: unknown;
+      try {
+        await foldedTransaction(dataSource, async (manager) => {
+          await deferWrite(manager, `INSERT INTO folded_notes VALUES (1, 'one')`);
+          return queryAndCommit(manager, 'SELECT id FROM folded_notes');
+        }).catch((error: unknown) => (failure = error));
+      } finally {
+        lost.mockRestore();
+      }
+      expect(failure).toBeInstanceOf(CommittedWorkError);
+      expect(failure).toMatchObject({ committed: false, message: expect.stringMatching(/may have been committed/) });
+      // It had: trying it again would have written it twice.
       expect(await bodies()).toEqual([{ id: 1, body: 'one' }]);
     });
 

@@ -1,3 +1,4 @@
+import { DatabaseError } from 'pg';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 
 /** pg's client, as far as folding needs it. */
@@ -19,20 +20,33 @@ class Fold {
   private pending: string[] = [];
   /** The COMMIT went with the transaction's last read (queryAndCommit): TypeORM's own has nothing left to do. */
   committed = false;
+  /**
+   * That message failed without PostgreSQL saying why (the connection dropped, or a row its
+   * client could not read): the COMMIT may have run. The transaction is rolled back all the same
+   * where it is still open, but its work must not be tried again.
+   */
+  mayHaveCommitted = false;
   private committingRead = false;
   private readonly original: PgClient['query'];
 
+  /** Whether the client had a `query` of its own, rather than its class's, before the fold's. */
+  private readonly ownQuery: boolean;
+
   constructor(private readonly client: PgClient) {
     this.original = client.query;
+    this.ownQuery = Object.hasOwn(client, 'query');
     client.query = (...args: unknown[]) => this.query(args);
   }
 
   defer(sql: string): void {
+    if (this.committed) throw new Error('The transaction was committed with its last read; a write deferred after it would be lost.');
     this.pending.push(sql);
   }
 
   uninstall(): void {
-    this.client.query = this.original;
+    // Back to the class's method, as pg's pool lends the client on, rather than a copy of it.
+    if (this.ownQuery) this.client.query = this.original;
+    else delete (this.client as Partial<PgClient>).query;
   }
 
   /** The next statement goes with a COMMIT after it (see queryAndCommit). */
@@ -44,7 +58,8 @@ class Fold {
   private query(args: unknown[]): unknown {
     const [text, values, callback] = args;
     if (this.committed) {
-      if (text === 'COMMIT') return Promise.resolve({ ...NOT_SENT, command: 'COMMIT' });
+      // TypeORM's own end of the transaction: nothing is left to commit, or to undo.
+      if (text === 'COMMIT' || text === 'ROLLBACK') return Promise.resolve({ ...NOT_SENT, command: text });
       return Promise.reject(new Error(`The transaction was committed with its last read; "${String(text).slice(0, 40)}" came after it.`));
     }
     const bound = values !== undefined && !(Array.isArray(values) && values.length === 0);
@@ -52,11 +67,21 @@ class Fold {
       this.committingRead = false;
       const script = [...this.pending, text, 'COMMIT'].join(';\n');
       this.pending = [];
-      return (this.send([script]) as Promise<unknown[]>).then((results) => {
-        this.committed = true;
-        // One result per statement: the read's is the one before the COMMIT's.
-        return results[results.length - 2];
-      });
+      return (this.send([script]) as Promise<Array<{ command: string }>>).then(
+        (results) => {
+          // One result per statement: the read's is the one before the COMMIT's.
+          if (!Array.isArray(results) || results[results.length - 1]?.command !== 'COMMIT') {
+            throw new Error('The read sent with the COMMIT did not end as one statement; the transaction is rolled back.');
+          }
+          this.committed = true;
+          return results[results.length - 2];
+        },
+        (error: unknown) => {
+          // PostgreSQL's own error stopped the message before its COMMIT, or was the COMMIT's.
+          if (!(error instanceof DatabaseError)) this.mayHaveCommitted = true;
+          throw error;
+        },
+      );
     }
     if (typeof text !== 'string' || bound || callback !== undefined) return this.pending.length === 0 ? this.send(args) : this.sendPending().then(() => this.send(args));
     if (text === BEGIN && this.pending.length === 0) {
@@ -112,7 +137,7 @@ export async function foldedTransaction<T>(dataSource: DataSource, work: (manage
     folds.set(runner, fold);
     return await runner.manager.transaction(work);
   } catch (error) {
-    if (fold?.committed) throw new CommittedWorkError(error);
+    if (fold?.committed || fold?.mayHaveCommitted) throw new CommittedWorkError(error, fold.committed);
     throw error;
   } finally {
     fold?.uninstall();
@@ -122,12 +147,16 @@ export async function foldedTransaction<T>(dataSource: DataSource, work: (manage
 }
 
 /**
- * The work of a folded transaction failed after queryAndCommit had committed it: what it wrote
- * stands, so it must not be tried again (`cause` says what failed).
+ * The work of a folded transaction failed after queryAndCommit had committed it, or while the
+ * COMMIT's fate was unknown (`committed` false: the connection dropped with the message in
+ * flight). What it wrote stands, or may, so it must not be tried again; `cause` says what failed.
  */
 export class CommittedWorkError extends Error {
-  constructor(override readonly cause: unknown) {
-    super(`The transaction was committed, then its work failed: ${(cause as Error)?.message ?? String(cause)}`);
+  constructor(
+    override readonly cause: unknown,
+    readonly committed: boolean,
+  ) {
+    super(`The transaction ${committed ? 'was' : 'may have been'} committed, then its work failed: ${(cause as Error)?.message ?? String(cause)}`);
     this.name = 'CommittedWorkError';
   }
 }
@@ -136,8 +165,9 @@ export class CommittedWorkError extends Error {
  * Runs the read `sql` as a folded transaction's last statement, with the writes pending before it
  * and the COMMIT after it, all in one message: the read sees the transaction's writes, and the
  * transaction costs one round trip less. Once it resolves the transaction is committed: the work
- * after it should only shape what was read, and a statement would be refused. If that work fails
- * all the same, foldedTransaction throws CommittedWorkError, which callers must not retry. On any
+ * after it should only shape what was read, and a statement or a deferred write would be refused.
+ * If that work fails all the same, or the message fails without PostgreSQL's own error (the COMMIT
+ * may have run), foldedTransaction throws CommittedWorkError, which callers must not retry. On any
  * other manager it is a plain query, committed with the transaction.
  */
 export async function queryAndCommit<T>(manager: EntityManager, sql: string): Promise<T> {
