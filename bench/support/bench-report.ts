@@ -119,7 +119,7 @@ export function renderTable(result: BenchResult): string {
       `naive ${TARGETS.ratioToNaive}`,
     ],
     [`5. Event -> committed status at ${int(s.latency.sentRate)} events/s`, `p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms`, TARGETS.p99Ms],
-    ['   machine CPU per event (all processes)', `${s.latency.machineCpuMsPerRequest} ms`, ''],
+    ['   events completed; machine CPU per event (all processes)', `${int(s.latency.completedRate)}/s; ${s.latency.machineCpuMsPerRequest} ms`, ''],
     ['   (HTTP answer of the event)', `p50 ${s.latency.ackP50Ms} ms, p99 ${s.latency.ackP99Ms} ms`, ''],
     [
       '   CPU (of one core): API / worker / bench; machine',
@@ -134,7 +134,7 @@ export function renderTable(result: BenchResult): string {
     ]),
     ['   highest rate with p99 <= 50 ms', `${int(result.maxRateP99Within50Ms)} events/s`, ''],
     [`5b. Status update -> committed at ${int(s.statusLatency.sentRate)}/s`, `p50 ${result.statusP50Ms} ms, p99 ${result.statusP99Ms} ms`, TARGETS.p99Ms],
-    ['   machine CPU per update (all processes)', `${s.statusLatency.machineCpuMsPerRequest} ms`, ''],
+    ['   updates completed; machine CPU per update (all processes)', `${int(s.statusLatency.completedRate)}/s; ${s.statusLatency.machineCpuMsPerRequest} ms`, ''],
     [
       '   CPU (of one core): API / bench; machine',
       `${s.statusLatency.apiCpu.processCpuPercentOfOneCore}% / ${s.statusLatency.loadGeneratorCpu.processCpuPercentOfOneCore}%; ${machineBusy(s.statusLatency)}`,
