@@ -26,3 +26,22 @@ export function failFirstFlushOfSeveral<K extends string>(
   });
   return { failures: () => failures, restore: () => spy.mockRestore() };
 }
+
+/**
+ * Sends concurrent requests while `fault` is armed, checks it struck exactly once, disarms it, and
+ * checks the answers of a flush that failed after its COMMIT: the failed flush's requests (more
+ * than one) answered 500, every other one 200. Returns the statuses.
+ */
+export async function answersOfFlushFailedAfterCommit(fault: { failures: () => number; restore: () => void }, send: () => Promise<Array<{ status: number }>>): Promise<number[]> {
+  let statuses: number[];
+  try {
+    statuses = (await send()).map((response) => response.status);
+    expect(fault.failures()).toBe(1);
+  } finally {
+    fault.restore();
+  }
+  const failed = statuses.filter((status) => status === 500).length;
+  expect(failed).toBeGreaterThan(1);
+  expect(statuses.filter((status) => status === 200)).toHaveLength(statuses.length - failed);
+  return statuses;
+}

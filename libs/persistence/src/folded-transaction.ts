@@ -18,14 +18,14 @@ const NOT_SENT = { command: 'BEGIN', rowCount: null, rows: [], fields: [] };
  */
 class Fold {
   private pending: string[] = [];
-  /** The COMMIT went with the transaction's last read (queryAndCommit): TypeORM's own has nothing left to do. */
-  committed = false;
   /**
-   * That message failed without PostgreSQL saying why (the connection dropped, or a row its
-   * client could not read): the COMMIT may have run. The transaction is rolled back all the same
-   * where it is still open, but its work must not be tried again.
+   * What became of a COMMIT sent with the transaction's last read (queryAndCommit): `committed`,
+   * and TypeORM's own COMMIT or ROLLBACK has nothing left to do; `unknown` when the message failed
+   * without PostgreSQL saying why (the connection dropped, or a row its client could not read), so
+   * the COMMIT may have run: the transaction is rolled back where it is still open, but its work
+   * must not be tried again.
    */
-  mayHaveCommitted = false;
+  commit: 'open' | 'committed' | 'unknown' = 'open';
   private committingRead = false;
   private readonly original: PgClient['query'];
 
@@ -39,7 +39,7 @@ class Fold {
   }
 
   defer(sql: string): void {
-    if (this.committed) throw new Error('The transaction was committed with its last read; a write deferred after it would be lost.');
+    if (this.commit === 'committed') throw new Error('The transaction was committed with its last read; a write deferred after it would be lost.');
     this.pending.push(sql);
   }
 
@@ -51,13 +51,13 @@ class Fold {
 
   /** The next statement goes with a COMMIT after it (see queryAndCommit). */
   commitWithNext(on: boolean): void {
-    if (on && this.committed) throw new Error('The transaction is already committed.');
+    if (on && this.commit === 'committed') throw new Error('The transaction is already committed.');
     this.committingRead = on;
   }
 
   private query(args: unknown[]): unknown {
     const [text, values, callback] = args;
-    if (this.committed) {
+    if (this.commit === 'committed') {
       // TypeORM's own end of the transaction: nothing is left to commit, or to undo.
       if (text === 'COMMIT' || text === 'ROLLBACK') return Promise.resolve({ ...NOT_SENT, command: text });
       return Promise.reject(new Error(`The transaction was committed with its last read; "${String(text).slice(0, 40)}" came after it.`));
@@ -73,12 +73,12 @@ class Fold {
           if (!Array.isArray(results) || results[results.length - 1]?.command !== 'COMMIT') {
             throw new Error('The read sent with the COMMIT did not end as one statement; the transaction is rolled back.');
           }
-          this.committed = true;
+          this.commit = 'committed';
           return results[results.length - 2];
         },
         (error: unknown) => {
           // PostgreSQL's own error stopped the message before its COMMIT, or was the COMMIT's.
-          if (!(error instanceof DatabaseError)) this.mayHaveCommitted = true;
+          if (!(error instanceof DatabaseError)) this.commit = 'unknown';
           throw error;
         },
       );
@@ -137,7 +137,7 @@ export async function foldedTransaction<T>(dataSource: DataSource, work: (manage
     folds.set(runner, fold);
     return await runner.manager.transaction(work);
   } catch (error) {
-    if (fold?.committed || fold?.mayHaveCommitted) throw new CommittedWorkError(error, fold.committed);
+    if (fold && fold.commit !== 'open') throw new CommittedWorkError(error, fold.commit === 'committed');
     throw error;
   } finally {
     fold?.uninstall();
