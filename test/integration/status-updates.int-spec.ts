@@ -96,6 +96,31 @@ describe('pipeline status updates committed together (PostgreSQL)', () => {
     }
   });
 
+  it("answers with the case's runs, read with the case, as GET shows them; a replay reads them anew", async () => {
+    const author = await ApiClient.withRole(testApp, 'author');
+    const waits = { key: 'waits-for-go', name: 'Waits for GO', initial: 'wait', states: { wait: { on: { GO: 'done' } }, done: { type: 'final' } } };
+    expect((await author.post('/v1/workflows', waits)).status).toBe(201);
+    const created = await pipeline.post('/v1/cases', { type: 'person', workflow: waits.key });
+    const caseId = created.body.id as string;
+    expect((await pipeline.post(`/v1/runs/${created.body.runs[0].id}/events`, { type: 'GO' })).status).toBe(200);
+    const second = await pipeline.post('/v1/runs', { caseId, workflow: waits.key });
+    expect(second.status).toBe(201);
+
+    const first = await setStatus(caseId, { status: 'pending' }, { 'Idempotency-Key': `runs-${caseId}` });
+    expect(first.status).toBe(200);
+    expect(first.body.runs).toEqual([
+      { id: created.body.runs[0].id, workflow: waits.key, version: 1, status: 'completed', state: 'done' },
+      { id: second.body.id, workflow: waits.key, version: 1, status: 'waiting', state: 'wait' },
+    ]);
+    expect(first.body).toEqual((await pipeline.get(`/v1/cases/${caseId}`)).body);
+
+    // The stored answer has no runs: the replay shows them as they are when it comes.
+    expect((await pipeline.post(`/v1/runs/${second.body.id}/events`, { type: 'GO' })).status).toBe(200);
+    const replay = await setStatus(caseId, { status: 'pending' }, { 'Idempotency-Key': `runs-${caseId}` });
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.body).toEqual({ ...first.body, runs: [first.body.runs[0], { ...first.body.runs[1], status: 'completed', state: 'done' }] });
+  });
+
   it('keeps each Idempotency-Key to its own request when keyed requests share a flush', async () => {
     const [a, b, c] = await newCases(3);
     const responses = await Promise.all([
@@ -129,7 +154,7 @@ describe('pipeline status updates committed together (PostgreSQL)', () => {
   it('when a flush of several updates fails, rolls it back and tries each update on its own', async () => {
     const ids = await newCases(8);
     // The first flush of several updates fails just before its last message (reading the answers).
-    const fault = failFirstFlushOfSeveral(testApp.get(CasesService), 'views');
+    const fault = failFirstFlushOfSeveral(testApp.get(CasesService), 'details');
     try {
       const responses = await Promise.all(ids.map((id) => setStatus(id, { status: 'pending' }, { 'Idempotency-Key': `retried-${id}` })));
       expect(fault.failures()).toBe(1);
@@ -170,7 +195,7 @@ describe('pipeline status updates committed together (PostgreSQL)', () => {
   it('when a flush fails after its read carried the COMMIT, answers each update with the error and applies none twice', async () => {
     const ids = await newCases(8);
     // Without keys the answers' read carries the COMMIT; the flush then fails after it.
-    const fault = failFirstFlushOfSeveral(testApp.get(CasesService), 'views', { afterItRan: true });
+    const fault = failFirstFlushOfSeveral(testApp.get(CasesService), 'details', { afterItRan: true });
     const statuses = await answersOfFlushFailedAfterCommit(fault, () => Promise.all(ids.map((id) => setStatus(id, { status: 'pending' }))));
     expect(statuses).toHaveLength(ids.length);
     // Committed once, failed answer or not: one change each, and the case at version 2.

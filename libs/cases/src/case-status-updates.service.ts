@@ -5,7 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Actor, fulfilled, GroupCommit, inRounds, NotFoundError, orgKey, rejected, Settled } from '@app/common';
 import { CommittedWorkError, foldedTransaction, SqlScript } from '@app/persistence';
 import { CaseStatusChangesService } from './case-status-changes.service';
-import { CaseView } from './case.view';
+import { CaseRunSummary, CaseView } from './case.view';
 import { CasesService } from './cases.service';
 import { IdempotencyOutcome, IdempotencyRepository } from './idempotency.repository';
 
@@ -17,7 +17,10 @@ export interface PipelineStatusUpdate {
 
 export interface PipelineStatusResult {
   status: number;
+  /** The answer as stored for a replay: the case, without its runs. */
   body: CaseView;
+  /** The case's runs, read with the case; absent on a replay, whose runs are read when it is answered. */
+  runs?: CaseRunSummary[];
   /** True when the answer is the stored one of an earlier request with the same Idempotency-Key. */
   replayed: boolean;
 }
@@ -77,7 +80,8 @@ export class CaseStatusUpdatesService {
 
   /**
    * A flush of concurrent updates: one transaction claims their keys, applies them (the cases
-   * locked in id order), and reads the answers back, with the writes sent in front of that read.
+   * locked in id order), and reads the answers back, each case with its runs, with the writes sent
+   * in front of that read.
    * Two updates to one case go in successive rounds, the second applied to what the first left.
    * An update that fails on its own fails alone and lets its key go. If the transaction itself
    * fails, each update is tried again in a transaction of its own, so none fails for another;
@@ -147,16 +151,21 @@ export class CaseStatusUpdatesService {
       writes,
     );
     await writes.defer(manager);
-    const views = await this.cases.views(
+    const details = await this.cases.details(
       manager,
       todo.filter((_, i) => changes[i].ok).map(({ item }) => item),
       { andCommit: last && keyed.length === 0 },
     );
     const outcomes: IdempotencyOutcome[] = [];
     todo.forEach(({ item, index }, i) => {
-      const view = views.get(orgKey(item.organizationId, item.caseId));
+      const detail = details.get(orgKey(item.organizationId, item.caseId));
       const change = changes[i];
-      settled[index] = !change.ok ? change : view ? fulfilled({ status: 200, body: view, replayed: false }) : rejected(new NotFoundError('Case', item.caseId));
+      if (!change.ok) settled[index] = change;
+      else if (!detail) settled[index] = rejected(new NotFoundError('Case', item.caseId));
+      else {
+        const { runs, ...body } = detail;
+        settled[index] = fulfilled({ status: 200, body, runs, replayed: false });
+      }
       const answer = settled[index];
       if (item.idempotency) outcomes.push({ organizationId: item.organizationId, key: item.idempotency.key, response: answer.ok ? { status: answer.value.status, body: answer.value.body } : null });
     });

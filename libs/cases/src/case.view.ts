@@ -1,7 +1,7 @@
 import type { CaseBlockEntity } from './case-block.entity';
 import type { CaseEntity } from './case.entity';
 
-/** The case as the API returns it (SPEC §6); `runs` is added by the caller that knows about runs. */
+/** The case as the API returns it (SPEC §6), but for its runs: see CaseDetail. */
 export interface CaseView {
   id: string;
   type: string;
@@ -44,3 +44,15 @@ export function toCaseView(
     updatedAt: row.updatedAt,
   };
 }
+
+/** A run as a case's answer lists it (SPEC §6). */
+export interface CaseRunSummary {
+  id: string;
+  workflow: string;
+  version: number;
+  status: string;
+  state: string;
+}
+
+/** The case as every route answers it: its view and its runs, oldest first. */
+export type CaseDetail = CaseView & { runs: CaseRunSummary[] };

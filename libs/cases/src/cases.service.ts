@@ -8,7 +8,7 @@ import { CaseAuditService } from './case-audit.service';
 import { assertVersion } from './case-status-changes.service';
 import { BlockType, CaseBlockEntity } from './case-block.entity';
 import { CaseEntity } from './case.entity';
-import { CaseView, toCaseView } from './case.view';
+import { CaseDetail, CaseRunSummary, CaseView, toCaseView } from './case.view';
 
 export interface NewCase {
   type: string;
@@ -27,15 +27,26 @@ type CaseViewBlock = CaseView['blocks'][number];
 type CaseViewRow = CaseEntity & { blocks: CaseViewBlock[]; actions: string[] | null; children: CaseView['children'] };
 
 /** A case with what its view shows beside the row: the actions its status offers, its blocks, its child cases. */
-const CASE_VIEW_SELECT = `SELECT ${CASE_COLUMNS},
+const CASE_VIEW_COLUMNS = `${CASE_COLUMNS},
     (SELECT s.actions FROM statuses s WHERE s.organization_id = c.organization_id AND s.set_key = c.status_set AND s.key = c.status) AS actions,
     (SELECT coalesce(json_agg(json_build_object(
        'key', b.key, 'type', b.type, 'title', b.title, 'data', b.data, 'status', b.status, 'decision', b.decision
      ) ORDER BY b.position), '[]')
      FROM case_blocks b WHERE b.case_id = c.id AND b.organization_id = c.organization_id) AS blocks,
     (SELECT coalesce(json_agg(json_build_object('id', k.id, 'type', k.type, 'status', k.status) ORDER BY k.created_at), '[]')
-     FROM cases k WHERE k.parent_id = c.id AND k.organization_id = c.organization_id) AS children
-  FROM cases c`;
+     FROM cases k WHERE k.parent_id = c.id AND k.organization_id = c.organization_id) AS children`;
+const CASE_VIEW_SELECT = `SELECT ${CASE_VIEW_COLUMNS} FROM cases c`;
+
+/**
+ * A case's runs as its answer lists them, oldest first: CaseRunSummary, as the runs module maps a
+ * RunEntity to it (toRunSummary), built here so that a batch's answers read cases and runs in one
+ * statement.
+ */
+const CASE_RUNS_COLUMN = `(SELECT coalesce(json_agg(json_build_object(
+       'id', r.id, 'workflow', r.workflow_key, 'version', r.workflow_version, 'status', r.status, 'state', r.state
+     ) ORDER BY r.created_at), '[]')
+     FROM runs r WHERE r.case_id = c.id AND r.organization_id = c.organization_id) AS runs`;
+const CASE_DETAIL_SELECT = `SELECT ${CASE_VIEW_COLUMNS},\n    ${CASE_RUNS_COLUMN}\n  FROM cases c`;
 
 function caseViewOf({ blocks, actions, children, ...found }: CaseViewRow): CaseView {
   return toCaseView(
@@ -177,17 +188,18 @@ export class CasesService {
   }
 
   /**
-   * Views of many cases in one statement, with the ids inlined so it can travel with a batch's
-   * deferred writes and read them, by orgKey. Cases of other organizations, and unknown ids, are
-   * absent. With `andCommit` it is the transaction's last statement and carries its COMMIT.
+   * Many cases as their answers show them, runs included, in one statement, with the ids inlined
+   * so it can travel with a batch's deferred writes and read them, by orgKey. Cases of other
+   * organizations, and unknown ids, are absent. With `andCommit` it is the transaction's last
+   * statement and carries its COMMIT.
    */
-  async views(manager: EntityManager, cases: Array<{ organizationId: string; caseId: string }>, options: { andCommit?: boolean } = {}): Promise<Map<string, CaseView>> {
+  async details(manager: EntityManager, cases: Array<{ organizationId: string; caseId: string }>, options: { andCommit?: boolean } = {}): Promise<Map<string, CaseDetail>> {
     const named = cases.filter(({ caseId }) => isUuid(caseId));
     if (named.length === 0) return new Map();
-    const sql = `${CASE_VIEW_SELECT} WHERE c.id = ANY(${uuidArrayLiteral([...new Set(named.map(({ caseId }) => caseId))])})
+    const sql = `${CASE_DETAIL_SELECT} WHERE c.id = ANY(${uuidArrayLiteral([...new Set(named.map(({ caseId }) => caseId))])})
          AND c.organization_id = ANY(${uuidArrayLiteral([...new Set(named.map(({ organizationId }) => organizationId))])})`;
-    const rows: CaseViewRow[] = options.andCommit ? await queryAndCommit(manager, sql) : await manager.query(sql);
-    return new Map(rows.map((row) => [orgKey(row.organizationId, row.id), caseViewOf(row)]));
+    const rows: Array<CaseViewRow & { runs: CaseRunSummary[] }> = options.andCommit ? await queryAndCommit(manager, sql) : await manager.query(sql);
+    return new Map(rows.map(({ runs, ...row }) => [orgKey(row.organizationId, row.id), { ...caseViewOf(row), runs }]));
   }
 
   async listEvents(organizationId: string, caseId: string, options: { cursor?: string; limit: number }) {

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { Actor } from '@app/common';
-import { CASE_ACTION_EVENTS, CaseDecision, CaseDecisionsService, CasesService } from '@app/cases';
+import { CASE_ACTION_EVENTS, CaseDecision, CaseDecisionsService, CaseDetail, CasesService } from '@app/cases';
 import type { CaseAction } from '@app/statuses';
 import { RunTransaction } from './run-transaction.service';
-import { CaseDetail, RunsService } from './runs.service';
+import { RunsService } from './runs.service';
 
 export interface CaseActionResult {
   case: CaseDetail;

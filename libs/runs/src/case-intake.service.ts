@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { Actor } from '@app/common';
-import { CasesService, NewCase } from '@app/cases';
+import { CaseDetail, CasesService, NewCase } from '@app/cases';
 import { WorkflowsService } from '@app/workflows';
 import { RunTransaction } from './run-transaction.service';
-import { CaseDetail, RunsService } from './runs.service';
+import { RunsService } from './runs.service';
 
 export interface CaseIntake extends Omit<NewCase, 'statusSet'> {
   /** Key of a workflow to start on the new case at once. */

@@ -1,3 +1,4 @@
+import type { CaseRunSummary } from '@app/cases';
 import type { RunHistoryEntity } from './run-history.entity';
 import type { RunEntity } from './run.entity';
 import type { StepExecutionEntity } from './step-execution.entity';
@@ -69,8 +70,7 @@ export function toRunView(run: RunEntity, steps: StepExecutionEntity[], history:
   };
 }
 
-export type RunSummary = ReturnType<typeof toRunSummary>;
-
-export function toRunSummary(run: RunEntity) {
+/** A run as a case's answer lists it; CasesService.details builds the same in SQL. */
+export function toRunSummary(run: RunEntity): CaseRunSummary {
   return { id: run.id, workflow: run.workflowKey, version: run.workflowVersion, status: run.status, state: run.state };
 }

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Actor, ConflictError, fulfilled, GroupCommit, inRounds, isUuid, NotFoundError, orgKey, rejected, Settled, UnprocessableError } from '@app/common';
-import { CaseEntity, CasesService, CaseView } from '@app/cases';
+import { CaseDetail, CaseEntity, CaseRunSummary, CasesService, CaseView } from '@app/cases';
 import { CommittedWorkError } from '@app/persistence';
 import { WorkflowsService } from '@app/workflows';
 import { acceptedEvents, applyEvent, RUN_RETRY, startRun, TransitionResult, WorkflowDefinition } from '@app/workflow-core';
@@ -11,7 +11,7 @@ import { QueueOutbox } from './queue-outbox';
 import { RunTransaction } from './run-transaction.service';
 import { ACTIVE_RUN_STATUSES, RunEntity } from './run.entity';
 import { RunRepository } from './run.repository';
-import { RunSummary, RunView, toRunSummary, toRunView } from './run.view';
+import { RunView, toRunSummary, toRunView } from './run.view';
 import { StepBatchRepository } from './step-batch.repository';
 import { HistoryRow, planTransition, TransitionPlan } from './transition-plan';
 
@@ -67,7 +67,7 @@ export type EventOutcome =
 export class RunsService {
   private readonly logger = new Logger(RunsService.name);
   private readonly events: GroupCommit<EventItem, EventAnswer>;
-  private readonly caseRuns: GroupCommit<CaseRef, RunSummary[]>;
+  private readonly caseRuns: GroupCommit<CaseRef, CaseRunSummary[]>;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -310,9 +310,9 @@ export class RunsService {
   }
 
   /** The runs of concurrent requests' cases, in one statement (committed data only: no transaction is open here). */
-  private async readCaseRuns(cases: CaseRef[]): Promise<Array<Settled<RunSummary[]>>> {
+  private async readCaseRuns(cases: CaseRef[]): Promise<Array<Settled<CaseRunSummary[]>>> {
     const runs = await this.runs.listForCases(this.dataSource.manager, cases);
-    const byCase = new Map<string, RunSummary[]>();
+    const byCase = new Map<string, CaseRunSummary[]>();
     for (const run of runs) {
       const key = orgKey(run.organizationId, run.caseId);
       const list = byCase.get(key) ?? [];
@@ -322,8 +322,6 @@ export class RunsService {
     return cases.map(({ organizationId, caseId }) => fulfilled(byCase.get(orgKey(organizationId, caseId)) ?? []));
   }
 }
-
-export type CaseDetail = CaseView & { runs: RunSummary[] };
 
 const unique = (values: string[]) => [...new Set(values)];
 

@@ -94,8 +94,8 @@ export class CasesController {
     response.status(result.status);
     if (result.replayed) response.setHeader('Idempotent-Replayed', 'true');
     response.setHeader('ETag', `"${result.body.version}"`);
-    // The runs are read now, not stored with the answer: a replay shows them as they are.
-    return this.runs.withRuns(auth.organizationId, result.body);
+    // The runs are not stored with the answer: a replay reads them now, and shows them as they are.
+    return result.runs ? { ...result.body, runs: result.runs } : this.runs.withRuns(auth.organizationId, result.body);
   }
 
   @Get(':id/events')
