@@ -142,7 +142,7 @@ async function main(): Promise<number> {
     log(`5b. status updates: ${rate.toFixed(0)}/s over ${statusCases.length} cases, ${options.latency.warmUpS} s warm-up, ${options.latency.measureS} s measured`);
     const statusLatency = await measureStatusLatency({ sender, caseIds: statusCases, ...pids, rate, ...options.latency, progress: log });
     log(`   p50 ${statusLatency.p50Ms} ms, p99 ${statusLatency.p99Ms} ms (sent ${statusLatency.sentRate.toFixed(0)}/s); ${cpuLine(statusLatency)}`);
-    sender.close();
+    await sender.close();
     const exits = fleet.unexpectedExits.map((exit) => `${exit.name} exited on its own (code ${exit.code}, signal ${exit.signal})`);
     await fleet.stopAll(options.cpuProf ? 15_000 : 5000);
     if (options.cpuProf) log(`worker CPU profile: ${profile}`);
