@@ -5,6 +5,7 @@ import { CaseflowConfig, loadConfig } from '@app/common';
 import { PlatformModule } from '@app/platform';
 import { ApiModule } from '../../apps/api/src/api.module';
 import { configureApi } from '../../apps/api/src/configure-app';
+import { HttpAdapter } from '../../apps/api/src/http-adapter';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { createSuiteResources, SuiteResources } from './test-environment';
 import { TestActionsModule } from './test-actions';
@@ -46,7 +47,7 @@ export async function startTestApp(suite: string, options: { worker?: boolean; e
     .overrideProvider(CaseflowConfig)
     .useValue(config)
     .compile();
-  const app = moduleRef.createNestApplication({ bodyParser: false, logger: false });
+  const app = moduleRef.createNestApplication(new HttpAdapter(), { bodyParser: false, logger: false });
   configureApi(app);
   await app.init();
   const server = app.getHttpServer();

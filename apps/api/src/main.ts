@@ -6,6 +6,7 @@ import { CaseflowConfig, loadConfig, runMain } from '@app/common';
 import { PlatformModule } from '@app/platform';
 import { ApiModule } from './api.module';
 import { configureApi } from './configure-app';
+import { HttpAdapter } from './http-adapter';
 
 @Module({ imports: [PlatformModule, ApiModule] })
 class ApiAppModule {}
@@ -13,7 +14,7 @@ class ApiAppModule {}
 /** `npm run start:api`: the HTTP API alone; run workers with `npm run start:worker`. */
 async function bootstrap() {
   loadConfig(); // fail fast, before any connection, with one readable message
-  const app = await NestFactory.create(ApiAppModule, { bufferLogs: true, bodyParser: false, abortOnError: false });
+  const app = await NestFactory.create(ApiAppModule, new HttpAdapter(), { bufferLogs: true, bodyParser: false, abortOnError: false });
   app.useLogger(app.get(Logger));
   configureApi(app);
   const { PORT } = app.get(CaseflowConfig);
