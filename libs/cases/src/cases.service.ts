@@ -24,9 +24,9 @@ const CASE_COLUMNS = `c.id, c.organization_id AS "organizationId", c.type, c.sta
 
 type CaseViewBlock = CaseView['blocks'][number];
 
-type CaseViewRow = CaseEntity & { blocks: CaseViewBlock[]; actions: string[] | null; children: CaseView['children'] };
+type CaseDetailRow = CaseEntity & { blocks: CaseViewBlock[]; actions: string[] | null; children: CaseView['children']; runs: CaseRunSummary[] };
 
-/** A case with what its view shows beside the row: the actions its status offers, its blocks, its child cases. */
+/** What a case's answer shows beside the row: the actions its status offers, its blocks, its child cases. */
 const CASE_VIEW_COLUMNS = `${CASE_COLUMNS},
     (SELECT s.actions FROM statuses s WHERE s.organization_id = c.organization_id AND s.set_key = c.status_set AND s.key = c.status) AS actions,
     (SELECT coalesce(json_agg(json_build_object(
@@ -35,12 +35,10 @@ const CASE_VIEW_COLUMNS = `${CASE_COLUMNS},
      FROM case_blocks b WHERE b.case_id = c.id AND b.organization_id = c.organization_id) AS blocks,
     (SELECT coalesce(json_agg(json_build_object('id', k.id, 'type', k.type, 'status', k.status) ORDER BY k.created_at), '[]')
      FROM cases k WHERE k.parent_id = c.id AND k.organization_id = c.organization_id) AS children`;
-const CASE_VIEW_SELECT = `SELECT ${CASE_VIEW_COLUMNS} FROM cases c`;
 
 /**
- * A case's runs as its answer lists them, oldest first: CaseRunSummary, as the runs module maps a
- * RunEntity to it (toRunSummary), built here so that a batch's answers read cases and runs in one
- * statement.
+ * A case's runs as its answer lists them, oldest first (CaseRunSummary): read with the case, so
+ * that an answer costs one statement.
  */
 const CASE_RUNS_COLUMN = `(SELECT coalesce(json_agg(json_build_object(
        'id', r.id, 'workflow', r.workflow_key, 'version', r.workflow_version, 'status', r.status, 'state', r.state
@@ -48,13 +46,14 @@ const CASE_RUNS_COLUMN = `(SELECT coalesce(json_agg(json_build_object(
      FROM runs r WHERE r.case_id = c.id AND r.organization_id = c.organization_id) AS runs`;
 const CASE_DETAIL_SELECT = `SELECT ${CASE_VIEW_COLUMNS},\n    ${CASE_RUNS_COLUMN}\n  FROM cases c`;
 
-function caseViewOf({ blocks, actions, children, ...found }: CaseViewRow): CaseView {
-  return toCaseView(
+function caseDetailOf({ blocks, actions, children, runs, ...found }: CaseDetailRow): CaseDetail {
+  const view = toCaseView(
     Object.assign(new CaseEntity(), found),
     blocks.map((block) => Object.assign(new CaseBlockEntity(), block)),
     actions ?? [],
     children,
   );
+  return { ...view, runs };
 }
 
 /** Case-level use-cases inside the caller's transaction: creation, status, assignment, tags. */
@@ -179,12 +178,22 @@ export class CasesService {
     return Object.assign(new CaseEntity(), rows[0]);
   }
 
-  /** The case with its blocks, the actions its status allows and its child cases, in one statement. */
-  async view(organizationId: string, caseId: string, manager: EntityManager = this.dataSource.manager): Promise<CaseView> {
+  /** The case as every route answers it: with its blocks, the actions its status allows, its child cases and its runs, in one statement. */
+  async detail(organizationId: string, caseId: string, manager: EntityManager = this.dataSource.manager): Promise<CaseDetail> {
     if (!isUuid(caseId)) throw new NotFoundError('Case', caseId);
-    const rows: CaseViewRow[] = await manager.query(`${CASE_VIEW_SELECT} WHERE c.id = $1 AND c.organization_id = $2`, [caseId, organizationId]);
+    const rows: CaseDetailRow[] = await manager.query(`${CASE_DETAIL_SELECT} WHERE c.id = $1 AND c.organization_id = $2`, [caseId, organizationId]);
     if (rows.length === 0) throw new NotFoundError('Case', caseId);
-    return caseViewOf(rows[0]);
+    return caseDetailOf(rows[0]);
+  }
+
+  /** The case's runs as they are now, for an answer stored without them (a replay); none for an unknown case. */
+  async runsOf(organizationId: string, caseId: string): Promise<CaseRunSummary[]> {
+    if (!isUuid(caseId)) return [];
+    const rows: Array<{ runs: CaseRunSummary[] }> = await this.dataSource.query(`SELECT ${CASE_RUNS_COLUMN} FROM cases c WHERE c.id = $1 AND c.organization_id = $2`, [
+      caseId,
+      organizationId,
+    ]);
+    return rows[0]?.runs ?? [];
   }
 
   /**
@@ -198,8 +207,8 @@ export class CasesService {
     if (named.length === 0) return new Map();
     const sql = `${CASE_DETAIL_SELECT} WHERE c.id = ANY(${uuidArrayLiteral([...new Set(named.map(({ caseId }) => caseId))])})
          AND c.organization_id = ANY(${uuidArrayLiteral([...new Set(named.map(({ organizationId }) => organizationId))])})`;
-    const rows: Array<CaseViewRow & { runs: CaseRunSummary[] }> = options.andCommit ? await queryAndCommit(manager, sql) : await manager.query(sql);
-    return new Map(rows.map(({ runs, ...row }) => [orgKey(row.organizationId, row.id), { ...caseViewOf(row), runs }]));
+    const rows: CaseDetailRow[] = options.andCommit ? await queryAndCommit(manager, sql) : await manager.query(sql);
+    return new Map(rows.map((row) => [orgKey(row.organizationId, row.id), caseDetailOf(row)]));
   }
 
   async listEvents(organizationId: string, caseId: string, options: { cursor?: string; limit: number }) {

@@ -44,6 +44,6 @@ export class CaseActionsService {
       const outcome = await this.runs.applyEventLocked(manager, outbox, activeRun, { type: event, payload }, actor);
       return { decision: decided, run: { id: activeRun.id, event, accepted: outcome.accepted } };
     });
-    return { case: await this.runs.withRuns(organizationId, await this.cases.view(organizationId, caseId)), decision, run };
+    return { case: await this.cases.detail(organizationId, caseId), decision, run };
   }
 }

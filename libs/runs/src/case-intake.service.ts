@@ -31,6 +31,6 @@ export class CaseIntakeService {
       if (intake.workflow) await this.runs.startInTransaction(manager, outbox, organizationId, row.id, intake.workflow);
       return row;
     });
-    return this.runs.withRuns(organizationId, await this.cases.view(organizationId, created.id));
+    return this.cases.detail(organizationId, created.id);
   }
 }

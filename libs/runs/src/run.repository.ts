@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { isUuid, NotFoundError, orgKey } from '@app/common';
+import { isUuid, NotFoundError } from '@app/common';
 import { queryAndCommit, uuidArrayLiteral } from '@app/persistence';
 import { RunHistoryEntity } from './run-history.entity';
 import { RunEntity } from './run.entity';
@@ -95,17 +95,6 @@ export class RunRepository {
     );
     if (rows.length === 0) throw new NotFoundError('Run', runId);
     return Object.assign(new RunEntity(), rows[0]);
-  }
-
-  /** The runs of cases of any organizations, oldest first, in one statement; a case of another organization than the one named with it has none. */
-  async listForCases(manager: EntityManager, cases: Array<{ organizationId: string; caseId: string }>): Promise<RunEntity[]> {
-    if (cases.length === 0) return [];
-    const rows: RunEntity[] = await manager.query(
-      `SELECT ${RUN_COLUMNS} FROM runs r WHERE r.case_id = ANY($1::uuid[]) AND r.organization_id = ANY($2::uuid[]) ORDER BY r.created_at`,
-      [[...new Set(cases.map(({ caseId }) => caseId))], [...new Set(cases.map(({ organizationId }) => organizationId))]],
-    );
-    const asked = new Set(cases.map(({ organizationId, caseId }) => orgKey(organizationId, caseId)));
-    return rows.filter((row) => asked.has(orgKey(row.organizationId, row.caseId))).map((row) => Object.assign(new RunEntity(), row));
   }
 }
 

@@ -1,4 +1,3 @@
-import type { CaseRunSummary } from '@app/cases';
 import type { RunHistoryEntity } from './run-history.entity';
 import type { RunEntity } from './run.entity';
 import type { StepExecutionEntity } from './step-execution.entity';
@@ -68,9 +67,4 @@ export function toRunView(run: RunEntity, steps: StepExecutionEntity[], history:
     updatedAt: run.updatedAt,
     endedAt: run.endedAt,
   };
-}
-
-/** A run as a case's answer lists it; CasesService.details builds the same in SQL. */
-export function toRunSummary(run: RunEntity): CaseRunSummary {
-  return { id: run.id, workflow: run.workflowKey, version: run.workflowVersion, status: run.status, state: run.state };
 }

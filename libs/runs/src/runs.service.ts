@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Actor, ConflictError, fulfilled, GroupCommit, inRounds, isUuid, NotFoundError, orgKey, rejected, Settled, UnprocessableError } from '@app/common';
-import { CaseDetail, CaseEntity, CaseRunSummary, CasesService, CaseView } from '@app/cases';
+import { Actor, ConflictError, fulfilled, GroupCommit, inRounds, isUuid, NotFoundError, rejected, Settled, UnprocessableError } from '@app/common';
+import { CaseEntity, CasesService } from '@app/cases';
 import { CommittedWorkError } from '@app/persistence';
 import { WorkflowsService } from '@app/workflows';
 import { acceptedEvents, applyEvent, RUN_RETRY, startRun, TransitionResult, WorkflowDefinition } from '@app/workflow-core';
@@ -11,7 +11,7 @@ import { QueueOutbox } from './queue-outbox';
 import { RunTransaction } from './run-transaction.service';
 import { ACTIVE_RUN_STATUSES, RunEntity } from './run.entity';
 import { RunRepository } from './run.repository';
-import { RunView, toRunSummary, toRunView } from './run.view';
+import { RunView, toRunView } from './run.view';
 import { StepBatchRepository } from './step-batch.repository';
 import { HistoryRow, planTransition, TransitionPlan } from './transition-plan';
 
@@ -49,14 +49,6 @@ interface EventDecision {
  */
 const EVENT_BATCH = { name: 'events', maxBatch: 64, maxFlushes: 1 };
 
-/** The runs of cases that routes answer with, read together in the same way: one statement for many requests. */
-const CASE_RUNS_BATCH = { name: 'case_runs', maxBatch: 64, maxFlushes: 2 };
-
-interface CaseRef {
-  organizationId: string;
-  caseId: string;
-}
-
 export type EventOutcome =
   | { accepted: true; run: RunEntity; refusal?: undefined }
   | { accepted: false; refusal: 'RUN_NOT_ACTIVE'; run: RunEntity }
@@ -67,7 +59,6 @@ export type EventOutcome =
 export class RunsService {
   private readonly logger = new Logger(RunsService.name);
   private readonly events: GroupCommit<EventItem, EventAnswer>;
-  private readonly caseRuns: GroupCommit<CaseRef, CaseRunSummary[]>;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -78,7 +69,6 @@ export class RunsService {
     private readonly steps: StepBatchRepository,
   ) {
     this.events = new GroupCommit(EVENT_BATCH, (items) => this.applyEventBatch(items));
-    this.caseRuns = new GroupCommit(CASE_RUNS_BATCH, (cases) => this.readCaseRuns(cases));
   }
 
   async start(organizationId: string, caseId: string, workflowKey: string): Promise<RunView> {
@@ -302,24 +292,6 @@ export class RunsService {
   async get(organizationId: string, runId: string): Promise<RunView> {
     const { run, steps, history } = await this.runs.findWithTimeline(this.dataSource.manager, organizationId, runId);
     return toRunView(run, steps, history);
-  }
-
-  /** A case as every route answers it (SPEC §6): its view and its runs, oldest first. */
-  async withRuns(organizationId: string, view: CaseView): Promise<CaseDetail> {
-    return { ...view, runs: await this.caseRuns.submit({ organizationId, caseId: view.id }) };
-  }
-
-  /** The runs of concurrent requests' cases, in one statement (committed data only: no transaction is open here). */
-  private async readCaseRuns(cases: CaseRef[]): Promise<Array<Settled<CaseRunSummary[]>>> {
-    const runs = await this.runs.listForCases(this.dataSource.manager, cases);
-    const byCase = new Map<string, CaseRunSummary[]>();
-    for (const run of runs) {
-      const key = orgKey(run.organizationId, run.caseId);
-      const list = byCase.get(key) ?? [];
-      if (list.length === 0) byCase.set(key, list);
-      list.push(toRunSummary(run));
-    }
-    return cases.map(({ organizationId, caseId }) => fulfilled(byCase.get(orgKey(organizationId, caseId)) ?? []));
   }
 }
 

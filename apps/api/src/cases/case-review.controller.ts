@@ -1,8 +1,8 @@
 import { Body, Controller, Headers, HttpCode, Param, ParseEnumPipe, Patch, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { actorFromAuth, AuthContext } from '@app/common';
-import { BLOCK_ACTIONS, BlockAction, CaseReviewService, CaseView } from '@app/cases';
-import { CaseActionsService, RunsService } from '@app/runs';
+import { BLOCK_ACTIONS, BlockAction, CaseReviewService } from '@app/cases';
+import { CaseActionsService } from '@app/runs';
 import { CASE_ACTIONS, CaseAction } from '@app/statuses';
 import { CurrentAuth } from '../auth/current-auth.decorator';
 import { Roles } from '../auth/roles.decorator';
@@ -28,7 +28,6 @@ export class CaseReviewController {
   constructor(
     private readonly actions: CaseActionsService,
     private readonly review: CaseReviewService,
-    private readonly runs: RunsService,
   ) {}
 
   @Post('actions/:action')
@@ -73,7 +72,7 @@ export class CaseReviewController {
     @Param('action', new ParseEnumPipe(BLOCK_ACTIONS)) action: BlockAction,
     @Body() body: BlockActionDto,
   ) {
-    return this.withRuns(auth, this.review.decideBlock(auth.organizationId, id, key, action, body.reason ?? null, actorFromAuth(auth, 'reviewer')));
+    return this.review.decideBlock(auth.organizationId, id, key, action, body.reason ?? null, actorFromAuth(auth, 'reviewer'));
   }
 
   @Patch('blocks/:key')
@@ -89,10 +88,7 @@ export class CaseReviewController {
     @Body() body: EditBlockDto,
     @Headers('if-match') ifMatchHeader?: string,
   ) {
-    return this.withRuns(
-      auth,
-      this.review.editBlock(auth.organizationId, id, key, { data: body.data, title: body.title }, actorFromAuth(auth, 'reviewer'), expectedVersion(body.version, ifMatchHeader)),
-    );
+    return this.review.editBlock(auth.organizationId, id, key, { data: body.data, title: body.title }, actorFromAuth(auth, 'reviewer'), expectedVersion(body.version, ifMatchHeader));
   }
 
   @Post('assign')
@@ -102,7 +98,7 @@ export class CaseReviewController {
   @ApiOkResponse({ type: CaseDetailResponse, description: 'The case after the change' })
   @ApiErrors({ body: true, 400: VERSION_400, 404: ['CASE_NOT_FOUND'], 409: ['VERSION_CONFLICT'] })
   assign(@CurrentAuth() auth: AuthContext, @Param('id') id: string, @Body() body: AssignDto, @Headers('if-match') ifMatchHeader?: string) {
-    return this.withRuns(auth, this.review.assign(auth.organizationId, id, body.assignee, actorFromAuth(auth, 'reviewer'), expectedVersion(body.version, ifMatchHeader)));
+    return this.review.assign(auth.organizationId, id, body.assignee, actorFromAuth(auth, 'reviewer'), expectedVersion(body.version, ifMatchHeader));
   }
 
   @Post('tags')
@@ -111,11 +107,7 @@ export class CaseReviewController {
   @ApiOkResponse({ type: CaseDetailResponse, description: 'The case after the change' })
   @ApiErrors({ body: true, 404: ['CASE_NOT_FOUND'] })
   tags(@CurrentAuth() auth: AuthContext, @Param('id') id: string, @Body() body: TagsDto) {
-    return this.withRuns(auth, this.review.changeTags(auth.organizationId, id, { add: body.add, remove: body.remove }, actorFromAuth(auth, 'reviewer')));
+    return this.review.changeTags(auth.organizationId, id, { add: body.add, remove: body.remove }, actorFromAuth(auth, 'reviewer'));
   }
 
-  /** Every route that answers a case answers it whole, with its runs (SPEC §6's case shape). */
-  private async withRuns(auth: AuthContext, changed: Promise<CaseView>) {
-    return this.runs.withRuns(auth.organizationId, await changed);
-  }
 }

@@ -3,7 +3,7 @@ import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestj
 import type { Response } from 'express';
 import { actorFromAuth, AuthContext, BadRequestError } from '@app/common';
 import { CasesService, CaseStatusUpdatesService } from '@app/cases';
-import { CaseIntakeService, RunsService } from '@app/runs';
+import { CaseIntakeService } from '@app/runs';
 import { CurrentAuth } from '../auth/current-auth.decorator';
 import { Roles } from '../auth/roles.decorator';
 import { ApiErrors } from '../openapi/api-errors.decorator';
@@ -23,7 +23,6 @@ export class CasesController {
   constructor(
     private readonly intake: CaseIntakeService,
     private readonly cases: CasesService,
-    private readonly runs: RunsService,
     private readonly statusUpdates: CaseStatusUpdatesService,
   ) {}
 
@@ -46,9 +45,9 @@ export class CasesController {
   @ApiOkResponse({ type: CaseDetailResponse, headers: { ETag: { description: 'The case version, `"<version>"`: send it back as If-Match', schema: { type: 'string' } } } })
   @ApiErrors({ 404: ['CASE_NOT_FOUND'] })
   async get(@CurrentAuth() auth: AuthContext, @Param('id') id: string, @Res({ passthrough: true }) response: Response) {
-    const view = await this.cases.view(auth.organizationId, id);
-    response.setHeader('ETag', `"${view.version}"`);
-    return this.runs.withRuns(auth.organizationId, view);
+    const detail = await this.cases.detail(auth.organizationId, id);
+    response.setHeader('ETag', `"${detail.version}"`);
+    return detail;
   }
 
   @Post(':id/status')
@@ -95,7 +94,7 @@ export class CasesController {
     if (result.replayed) response.setHeader('Idempotent-Replayed', 'true');
     response.setHeader('ETag', `"${result.body.version}"`);
     // The runs are not stored with the answer: a replay reads them now, and shows them as they are.
-    return result.runs ? { ...result.body, runs: result.runs } : this.runs.withRuns(auth.organizationId, result.body);
+    return { ...result.body, runs: result.runs ?? (await this.cases.runsOf(auth.organizationId, result.body.id)) };
   }
 
   @Get(':id/events')

@@ -17,7 +17,7 @@ export const httpRequestDuration = new Histogram({
 });
 
 /**
- * Group commits (events, status updates, step batches, case runs' reads): how many items each
+ * Group commits (events, status updates, step batches): how many items each
  * flush carried, and how long its transaction or statement took. Small batches under load mean
  * a transaction per request; see docs/performance.md.
  */
