@@ -63,7 +63,13 @@ describe('workflow runtime (PostgreSQL + Redis)', () => {
   });
 
   /** Waits for GO, then ends. */
-  const gate = (key: string) => ({ key, name: key, initial: 'waiting', states: { waiting: { on: { GO: 'through' } }, through: { type: 'final' } } });
+  /** Waits for GO, then ends, running `steps` (if any) in its final state. */
+  const gate = (key: string, steps?: object[]) => ({
+    key,
+    name: key,
+    initial: 'waiting',
+    states: { waiting: { on: { GO: 'through' } }, through: { type: 'final', ...(steps && { steps }) } },
+  });
 
   const stepsById = (run: RunBody) => Object.fromEntries(run.steps.map((step) => [step.stepId, step]));
 
@@ -346,16 +352,7 @@ describe('workflow runtime (PostgreSQL + Redis)', () => {
   });
 
   it('when a flush fails after its read carried the COMMIT, answers each event with the error and applies none twice', async () => {
-    await publish({
-      key: 'gate-committed',
-      name: 'gate-committed',
-      initial: 'waiting',
-      states: {
-        waiting: { on: { GO: 'checking' } },
-        checking: { steps: [{ id: 'mark', action: 'case.updateStatus', params: { status: 'pending' } }], next: 'done' },
-        done: { type: 'final' },
-      },
-    });
+    await publish(gate('gate-committed', [{ id: 'mark', action: 'case.updateStatus', params: { status: 'pending' } }]));
     const started: Array<{ caseId: string; runId: string }> = [];
     for (let i = 0; i < 8; i++) started.push(await startCase('gate-committed'));
     const fault = failFirstFlushOfSeveral(testApp.get(RunRepository), 'findManyWithTimeline', { afterItRan: true });
