@@ -63,6 +63,10 @@ export class StepBatchRepository {
    * unknown ids are simply absent: a redelivered job finds nothing to do. The ids are inlined
    * (see uuidArrayLiteral): this statement runs once per batch, and each message costs a write;
    * as a constant array they are looked up by primary key, not among every pending step.
+   * "Unfinished" is written as none of the three ends a step has (the table's CHECK lists five
+   * statuses): `status IN ('queued', 'running')` is the predicate of the partial index of pending
+   * steps, and with it PostgreSQL often read that whole index beside the primary key. Between
+   * vacuums it holds an entry for every step queued or run since, so that cost grew with the load.
    */
   async lockSteps(manager: EntityManager, ids: string[]): Promise<LockedStep[]> {
     const rows: LockedRow[] = await manager.query(
@@ -71,7 +75,7 @@ export class StepBatchRepository {
               r.snapshot, r.current_step_execution_id, clock_timestamp()::text AS locked_at
        FROM step_executions s
        JOIN runs r ON r.id = s.run_id AND r.organization_id = s.organization_id
-       WHERE s.id = ANY(${uuidArrayLiteral(ids)}) AND s.status IN ('queued', 'running')
+       WHERE s.id = ANY(${uuidArrayLiteral(ids)}) AND s.status NOT IN ('succeeded', 'failed', 'skipped')
        ORDER BY r.id, s.id
        FOR UPDATE OF r, s`,
     );
