@@ -30,6 +30,7 @@ interface PlanNode {
  */
 describe('lookups by id before PostgreSQL has statistics (PostgreSQL)', () => {
   let testApp: TestApp;
+  let pipeline: ApiClient;
   let db: DataSource;
   let organizationId: string;
   let caseIds: string[];
@@ -39,7 +40,7 @@ describe('lookups by id before PostgreSQL has statistics (PostgreSQL)', () => {
     db = testApp.get(DataSource);
     // No analysis during the suite, whatever autovacuum's timing: the tables stay unanalyzed.
     for (const table of ['cases', 'step_executions']) await db.query(`ALTER TABLE ${table} SET (autovacuum_enabled = off)`);
-    const pipeline = await ApiClient.withRole(testApp, 'pipeline');
+    pipeline = await ApiClient.withRole(testApp, 'pipeline');
     await ApiClient.publish(testApp, twoStepWorkflow);
     const created = await pipeline.post('/v1/cases', { type: 'person', data: { name: 'Ada' } });
     expect(created.status).toBe(201);
@@ -98,7 +99,6 @@ describe('lookups by id before PostgreSQL has statistics (PostgreSQL)', () => {
   });
 
   it('locks a batch of step executions through the primary key, not among every pending step', async () => {
-    const pipeline = await ApiClient.withRole(testApp, 'pipeline');
     const started = await pipeline.post('/v1/runs', { caseId: caseIds[0], workflow: twoStepWorkflow.key });
     expect(started.status).toBe(201);
     // Thousands of steps of the run, queued then finished: each left an entry in the partial index
